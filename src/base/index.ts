@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './digest.js';
+export * from './atomic-file.js';
+export * from './async-lock.js';
+export * from './logging.js';
+export * from './streams.js';

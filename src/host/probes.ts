@@ -1,0 +1,15 @@
+import { readFile } from 'node:fs/promises';
+
+/** True when the running kernel knows the file system type (from /proc/filesystems). */
+export async function kernelHasFilesystem(name: string): Promise<boolean> {
+  try {
+    const text = await readFile('/proc/filesystems', 'utf8');
+    return text.split('\n').some((line) => line.trim().split(/\s+/).pop() === name);
+  } catch {
+    return false;
+  }
+}
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
