@@ -7,10 +7,13 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const top = join(dirname(fileURLToPath(import.meta.url)), '..');
-const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: top, stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+const args = process.argv.slice(2);
+if (!args.includes('--no-build')) {
+  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: top, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 
-const filter = process.argv.slice(2);
+const filter = args.filter((a) => !a.startsWith('--'));
 const files = [];
 const walk = (dir) => {
   for (const name of readdirSync(dir).sort()) {

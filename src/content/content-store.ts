@@ -13,6 +13,7 @@ export interface IngestStatus {
   startedAt: string;
   updatedAt: string;
   expected?: Digest;
+  expectedSize?: number;
 }
 
 export interface WriterOptions {
@@ -46,14 +47,22 @@ export interface ContentStore {
   blobPath(digest: Digest): string;
   read(digest: Digest): Readable;
   readBytes(digest: Digest): Promise<Buffer>;
-  /** Opens (or resumes) the ingest named `ref`. Two writers on one ref are refused. */
+  /**
+   * Opens (or resumes, at `offset`) the ingest named `ref`. Two writers on one ref are refused
+   * (ConflictError). Partial data is restarted when it cannot belong to `options`.
+   */
   writer(ref: string, options?: WriterOptions): Promise<IngestWriter>;
-  /** Streams `source` into the store; verifies against `expected` when given. */
+  /**
+   * Streams `source` into the store; verifies against `expected` when given. With `expected`,
+   * an interrupted ingest of the same ref resumes (its bytes are skipped in `source`);
+   * without, earlier partial data is discarded. A failing `source` leaves the partial data.
+   */
   ingest(ref: string, source: AsyncIterable<Uint8Array> | Readable, options?: WriterOptions): Promise<BlobInfo>;
   writeBlob(data: string | Uint8Array, expected?: Digest): Promise<BlobInfo>;
-  delete(digest: Digest): Promise<void>;
+  delete(digest: Digest): Promise<void>; // NotFoundError when absent
   list(): AsyncIterable<BlobInfo>;
   ingests(): Promise<IngestStatus[]>;
+  /** NotFoundError when there is no such ingest, ConflictError while a writer holds it. */
   abortIngest(ref: string): Promise<void>;
   /** Removes ingests not touched for `olderThanMs` (0: all): the start-up clean-up. */
   pruneIngests(olderThanMs?: number): Promise<number>;

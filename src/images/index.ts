@@ -1,0 +1,6 @@
+export * from './image-store.js';
+export * from './image-service.js';
+export * from './image-views.js';
+export * from './leases.js';
+export * from './layer-unpacker.js';
+export * from './garbage-collector.js';
