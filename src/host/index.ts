@@ -4,3 +4,5 @@ export * from './device.js';
 export * from './openat2.js';
 export * from './process.js';
 export * from './probes.js';
+export * from './copy-tree.js';
+export * from './seqpacket-socket.js';

@@ -19,6 +19,8 @@ export const sys = {
   syscall: libc.func('long syscall(long number, ...)'),
   close: libc.func('int close(int fd)'),
   chdir: libc.func('int chdir(const char *path)'),
+  socket: libc.func('int socket(int domain, int type, int protocol)'),
+  connect: libc.func('int connect(int fd, const void *addr, uint32_t addrlen)'),
 };
 
 const errnoNames = new Map<number, string>(

@@ -17,9 +17,12 @@ export interface SnapshotInfo {
 }
 
 export interface Usage {
-  /** Bytes of this snapshot's own layer (regular files and symlinks, hard links once). */
+  /**
+   * Bytes of this snapshot's own layer: st_size of every non-directory (a symlink counts
+   * its target's length, devices and FIFOs 0), hard links once.
+   */
   size: number;
-  /** Inodes in this snapshot's own layer. */
+  /** Distinct inodes in this snapshot's own layer, directories and the layer's root included. */
   inodes: number;
 }
 
@@ -41,6 +44,11 @@ export interface PrepareOptions {
   labels?: Record<string, string>;
 }
 
+/**
+ * Errors (src/base): NotFoundError for unknown keys (`snapshot "x" not found`),
+ * AlreadyExistsError for a key or name in use, InvalidArgumentError for a parent that is
+ * not committed.
+ */
 export interface Snapshotter {
   readonly driver: string;
   stat(key: string): Promise<SnapshotInfo>;
@@ -48,15 +56,26 @@ export interface Snapshotter {
   prepare(key: string, parent?: string, options?: PrepareOptions): Promise<Mount[]>;
   /** A read-only snapshot on `parent`. */
   view(key: string, parent?: string, options?: PrepareOptions): Promise<Mount[]>;
+  /** Active and views as prepared; a committed snapshot as a read-only mount of its stack. */
   mounts(key: string): Promise<Mount[]>;
-  /** Turns active `key` into committed `name`, recording its size and inode count. */
+  /**
+   * Turns active `key` into committed `name` in place, recording its size and inode count
+   * (and the DIFF_ID_LABEL value, which makes the layer reusable). Unmount `key` first.
+   */
   commit(name: string, key: string, options?: PrepareOptions): Promise<void>;
-  /** Removes a snapshot; refused (ConflictError) while another snapshot has it as parent. */
+  /**
+   * Removes a snapshot; refused (ConflictError) while another snapshot has it as parent.
+   * Unmounting it first is the caller's job.
+   */
   remove(key: string): Promise<void>;
   /** Committed: the figures recorded at commit. Active: measured now. */
   usage(key: string): Promise<Usage>;
   walk(): AsyncIterable<SnapshotInfo>;
-  /** The directory holding the snapshot's own layer (active or committed). */
+  /**
+   * The directory holding the snapshot's own layer (active or committed). Write a layer
+   * into it directly, not through a mount: with `overlay` whiteouts written through a mount
+   * depend on what the parent has, and the layer could no longer serve other parents.
+   */
   layerDir(key: string): Promise<LayerDir>;
   /**
    * When a committed snapshot already holds the layer with this diffID (on any parent),
