@@ -4,3 +4,4 @@ export * from './atomic-file.js';
 export * from './async-lock.js';
 export * from './logging.js';
 export * from './streams.js';
+export * from './human-duration.js';

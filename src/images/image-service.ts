@@ -49,6 +49,16 @@ export interface ImportOptions {
   config?: ExecutionConfig;
 }
 
+export interface DeriveOptions {
+  createdBy?: string;
+  comment?: string;
+  author?: string;
+  /** Config fields for the new image, over the base image's (or instead of them, with replaceConfig). */
+  config?: ExecutionConfig;
+  replaceConfig?: boolean;
+  reference?: string;
+}
+
 export type RemoveResult = { Untagged: string } | { Deleted: string };
 
 /**
@@ -135,6 +145,11 @@ export class ImageService {
       const info: BlobInfo = await this.content.ingest(ref, plain);
       lease.addBlobs(info.digest);
       return { diffId: info.digest, size: info.size };
+    } catch (err) {
+      // The ref is random, so nobody can resume this ingest: drop its partial data now
+      // (an upload cut off by the client) instead of leaving it until the next start-up.
+      await this.content.abortIngest(ref).catch(() => {});
+      throw err;
     } finally {
       endIngest();
     }
@@ -172,29 +187,36 @@ export class ImageService {
    * A new image: `base` plus one layer read from `tar`, with a history entry and config
    * changes. The shape of `docker commit` and of a build step, for callers that have a tar.
    */
-  async appendLayer(
-    base: Digest,
-    tar: Readable,
-    options: { createdBy?: string; comment?: string; author?: string; config?: ExecutionConfig; reference?: string } = {},
-  ): Promise<Digest> {
+  async appendLayer(base: Digest, tar: Readable, options: DeriveOptions = {}): Promise<Digest> {
+    return this.derive(base, tar, options);
+  }
+
+  /** A new image: `base` with changed config and a history entry, and no new layer. */
+  async appendEmptyLayer(base: Digest, options: DeriveOptions = {}): Promise<Digest> {
+    return this.derive(base, undefined, options);
+  }
+
+  private async derive(base: Digest, tar: Readable | undefined, options: DeriveOptions): Promise<Digest> {
     const reference = options.reference ? normaliseTagTarget(options.reference) : undefined;
     return this.leases.with({ blobs: [base] }, async (lease) => {
       const baseConfig = await this.config(base);
-      const layer = await this.ingestLayer(tar, lease);
+      const layer = tar ? await this.ingestLayer(tar, lease) : undefined;
       const created = new Date().toISOString();
       const history: HistoryEntry = { created, created_by: options.createdBy ?? '' };
       if (options.comment) history.comment = options.comment;
       if (options.author) history.author = options.author;
+      if (!layer) history.empty_layer = true;
       const config: ImageConfig = {
         ...baseConfig,
         created,
         ...(options.author ? { author: options.author } : {}),
-        config: { ...(baseConfig.config ?? {}), ...(options.config ?? {}) },
-        rootfs: { type: 'layers', diff_ids: [...baseConfig.rootfs.diff_ids, layer.diffId] },
+        config: options.replaceConfig ? (options.config ?? {}) : { ...(baseConfig.config ?? {}), ...(options.config ?? {}) },
+        rootfs: { type: 'layers', diff_ids: layer ? [...baseConfig.rootfs.diff_ids, layer.diffId] : [...baseConfig.rootfs.diff_ids] },
         history: [...historyFor(baseConfig), history],
       };
       const baseManifest = await this.manifest(this.store.get(base));
-      const layers = [...baseManifest.layers.map((d) => ({ diffId: d.digest, size: d.size })), layer];
+      const layers = baseManifest.layers.map((d) => ({ diffId: d.digest, size: d.size }));
+      if (layer) layers.push(layer);
       return this.createImage({ config, layers, parent: base, reference: reference?.toString() }, lease);
     });
   }

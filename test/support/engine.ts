@@ -18,3 +18,39 @@ export async function makeImageService(root: string, driver: Driver = 'overlay')
   await mkdir(join(root, 'tmp'), { recursive: true });
   return new ImageService(content, snapshotter, store);
 }
+
+import { VolumeService } from '../../src/volumes/index.js';
+import { ConmonRuntime } from '../../src/runtime/index.js';
+import { ContainerService, ExecService } from '../../src/containers/index.js';
+
+export interface ContainerEngine {
+  images: ImageService;
+  volumes: VolumeService;
+  runtime: ConmonRuntime;
+  containers: ContainerService;
+  execs: ExecService;
+  /** Stops every container this engine started and releases the runtime's watches. */
+  close(): Promise<void>;
+}
+
+/**
+ * The engine core with containers, on a private root and exec root: real overlay, runc and
+ * conmon. `close` force-removes every container so nothing keeps running after a test.
+ */
+export async function makeContainerEngine(root: string): Promise<ContainerEngine> {
+  const images = await makeImageService(join(root, 'lib'));
+  const volumes = new VolumeService(join(root, 'lib', 'volumes'));
+  await volumes.init();
+  const runtime = await ConmonRuntime.open({ execRoot: join(root, 'run') });
+  const containers = new ContainerService({ root: join(root, 'lib', 'containers'), scratchDir: join(root, 'lib', 'tmp'), images, volumes, runtime });
+  await containers.init();
+  const execs = new ExecService(containers);
+  return {
+    images, volumes, runtime, containers, execs,
+    close: async () => {
+      for (const record of containers.list()) await containers.remove(record.id, { force: true }).catch(() => {});
+      for (const id of await runtime.list()) await runtime.delete(id, { force: true }).catch(() => {});
+      runtime.close();
+    },
+  };
+}
