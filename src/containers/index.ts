@@ -7,3 +7,4 @@ export * from './container-logs.js';
 export * from './exec-service.js';
 export * from './changes.js';
 export { mergeImageConfig, processArgs, mergeEnvLists } from './create-config.js';
+export * from './container-top.js';

@@ -216,3 +216,25 @@ ptest('logs: tail, timestamps, since', async () => {
   for await (const l of containerLogs(engine.containers, r.id, { since: Date.now() / 1000 + 60 })) none.push(l.data.toString());
   assert.deepEqual(none, []);
 });
+
+ptest('top lists the container\'s processes with ps columns', async () => {
+  const { containerTop } = await import('./container-top.js');
+  const id = await detached();
+  const top = await containerTop(engine.containers, id);
+  assert.ok(top.Titles.includes('PID') && top.Titles.includes('CMD'));
+  assert.equal(top.Processes.length, 1);
+  assert.equal(top.Processes[0]![top.Titles.indexOf('CMD')], 'sleep 1000');
+  await engine.containers.remove(id, { force: true });
+  await assert.rejects(containerTop(engine.containers, (await engine.containers.create({ Image: 'busybox', Cmd: ['true'] })).id), /is not running/);
+});
+
+ptest('a failed start leaves no mount and no runtime state behind', async () => {
+  const { mountsUnder } = await import('../host/index.js');
+  const record = await engine.containers.create({ Image: 'busybox', Cmd: ['/etc/passwd'] });
+  await assert.rejects(engine.containers.start(record.id), /permission denied/);
+  assert.equal(engine.containers.get(record.id).state.ExitCode, 126);
+  assert.deepEqual(await mountsUnder(engine.containers.dir(record.id)), []);
+  assert.ok(!(await engine.runtime.list()).includes(record.id));
+  await engine.containers.remove(record.id);
+  await assert.rejects(engine.images.snapshotter.stat(record.id), /not found/);
+});

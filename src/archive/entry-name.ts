@@ -1,0 +1,25 @@
+import { posix } from 'node:path';
+import { InvalidArgumentError } from '../base/index.js';
+
+/**
+ * A tar entry name made safe to join to a root: cleaned lexically as if joined to `/`, so `..`
+ * can never climb above the root (`../../x` → `x`, `/etc/passwd` → `etc/passwd`, `a/../b` → `b`),
+ * and returned relative, without leading or trailing slashes. The root itself is `''`.
+ * Symlinks are not looked at here; the applier resolves those inside the root.
+ */
+export function cleanEntryName(name: string): string {
+  if (name.includes('\0')) throw new InvalidArgumentError(`tar entry name ${JSON.stringify(name)} contains a NUL byte`);
+  const cleaned = posix.normalize(`/${name}`);
+  return cleaned.replace(/^\/+/, '').replace(/\/+$/, '');
+}
+
+/** Splits a cleaned name into its parent (cleaned, `''` for the root) and its last component. */
+export function splitEntryName(cleaned: string): { parent: string; base: string } {
+  const slash = cleaned.lastIndexOf('/');
+  if (slash < 0) return { parent: '', base: cleaned };
+  return { parent: cleaned.slice(0, slash), base: cleaned.slice(slash + 1) };
+}
+
+export function joinEntryName(parent: string, base: string): string {
+  return parent === '' ? base : `${parent}/${base}`;
+}
