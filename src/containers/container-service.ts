@@ -107,6 +107,12 @@ export class ContainerService extends EventEmitter {
     }
   }
 
+  /** Stops watching and restarting; containers keep running (they belong to their monitors). */
+  close(): void {
+    this.restarts.cancelAll();
+    for (const id of [...this.exitSubscriptions.keys()]) this.unwatchExit(id);
+  }
+
   private emitEvent(action: string, record: ContainerRecord, extra: Record<string, string> = {}): void {
     const attributes: Record<string, string> = { ...record.config.Labels, image: record.config.Image, name: record.name, ...extra };
     this.emit('event', { action, id: record.id, attributes } satisfies ContainerEvent);

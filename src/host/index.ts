@@ -6,3 +6,5 @@ export * from './process.js';
 export * from './probes.js';
 export * from './copy-tree.js';
 export * from './seqpacket-socket.js';
+export * from './file-lock.js';
+export * from './spawn-process.js';

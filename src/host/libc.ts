@@ -19,8 +19,10 @@ export const sys = {
   syscall: libc.func('long syscall(long number, ...)'),
   close: libc.func('int close(int fd)'),
   chdir: libc.func('int chdir(const char *path)'),
+  flock: libc.func('int flock(int fd, int operation)'),
   socket: libc.func('int socket(int domain, int type, int protocol)'),
   connect: libc.func('int connect(int fd, const void *addr, uint32_t addrlen)'),
+  recv: libc.func('intptr_t recv(int fd, _Out_ void *buf, size_t len, int flags)'),
 };
 
 const errnoNames = new Map<number, string>(
