@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError, type Logger, silentLogger, errorMessage } from '../base/index.js';
-import type { ExecSession } from '../runtime/index.js';
+import { OciRuntimeError, type ExecSession } from '../runtime/index.js';
 import type { ContainerService } from './container-service.js';
 
 /** `POST /containers/{id}/exec` body. */
@@ -67,7 +67,9 @@ export class ExecService {
     exec.started = true;
     const c = exec.config;
     const tty = options.tty ?? c.Tty ?? false;
-    const session = await this.containers.runtime.exec(container.id, id, {
+    let session: ExecSession;
+    try {
+      session = await this.containers.runtime.exec(container.id, id, {
       args: c.Cmd,
       env: c.Env,
       cwd: c.WorkingDir || undefined,
@@ -77,7 +79,12 @@ export class ExecService {
       stdout: c.AttachStdout ?? true,
       stderr: c.AttachStderr ?? true,
       consoleSize: options.consoleSize ?? (c.ConsoleSize ? { height: c.ConsoleSize[0], width: c.ConsoleSize[1] } : undefined),
-    });
+      });
+    } catch (err) {
+      // Docker records 126/127 for a command that cannot run, so `docker exec` exits with it.
+      exec.exitCode = err instanceof OciRuntimeError ? (err.commandExitCode ?? 126) : 126;
+      throw err;
+    }
     exec.running = true;
     exec.pid = session.pid;
     this.containers.emit('event', { action: `exec_start: ${c.Cmd.join(' ')}`, id: container.id, attributes: { execID: id } });

@@ -8,3 +8,4 @@ export * from './exec-service.js';
 export * from './changes.js';
 export { mergeImageConfig, processArgs, mergeEnvLists } from './create-config.js';
 export * from './container-top.js';
+export * from './container-archive.js';

@@ -1,7 +1,6 @@
-import type { Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { UnavailableError, errnoCode } from '../base/index.js';
-import { connectSeqpacket } from '../host/index.js';
+import { connectSeqpacket, type SeqpacketConnection } from '../host/index.js';
 
 /** conmon's stdpipe_t: the first byte of every packet it sends on the attach socket. */
 const STDOUT_PIPE = 2;
@@ -38,17 +37,20 @@ export class AttachSession {
   /** Resolves when conmon closed the socket (the process is gone and its output delivered). */
   readonly ended: Promise<void>;
 
-  private constructor(private readonly socket: Socket, options: AttachOptions) {
+  private constructor(private readonly socket: SeqpacketConnection, options: AttachOptions) {
     const wantStdout = options.stdout ?? true;
     const wantStderr = options.stderr ?? true;
     let endedResolve!: () => void;
     this.ended = new Promise((resolve) => { endedResolve = resolve; });
+    let finished = false;
     const finish = () => {
+      if (finished) return;
+      finished = true;
       this.stdout.end();
       this.stderr.end();
       endedResolve();
     };
-    socket.on('data', (packet: Buffer) => {
+    socket.on('packet', (packet: Buffer) => {
       if (packet.length < 1) return;
       const target = packet[0] === STDOUT_PIPE ? (wantStdout ? this.stdout : undefined)
         : packet[0] === STDERR_PIPE ? (wantStderr ? this.stderr : undefined) : undefined;
@@ -60,9 +62,8 @@ export class AttachSession {
     });
     socket.on('end', finish);
     socket.on('close', finish);
-    // ECONNRESET is how a seqpacket socket reports the peer closing with our input unread.
-    socket.on('error', (err) => {
-      if (errnoCode(err) !== 'ECONNRESET' && errnoCode(err) !== 'EPIPE') this.stdout.destroy(err);
+    socket.on('error', (err: Error) => {
+      if (errnoCode(err) !== 'EPIPE') this.stdout.destroy(err);
       finish();
     });
     this.stdin = options.stdin ? this.makeStdin() : undefined;
@@ -70,7 +71,7 @@ export class AttachSession {
 
   /** Connects to the attach socket at `socketPath` (any length: reached through /proc/self/fd). */
   static connect(socketPath: string, what: string, options: AttachOptions = {}): AttachSession {
-    let socket: Socket;
+    let socket: SeqpacketConnection;
     try {
       socket = connectSeqpacket(socketPath);
     } catch (err) {
@@ -92,14 +93,14 @@ export class AttachSession {
         if (offset >= chunk.length || socket.destroyed) return callback();
         const piece = chunk.subarray(offset, offset + STDIN_PACKET_BYTES);
         offset += piece.length;
-        socket.write(piece, next);
+        socket.send(piece, next);
       };
       next();
     };
     return new Writable({
       write: (chunk: Buffer, _encoding, callback) => writeSequentially(chunk, callback),
       final: (callback) => {
-        if (!socket.destroyed) socket.end();
+        socket.shutdownWrite();
         callback();
       },
       destroy: (_err, callback) => callback(null),

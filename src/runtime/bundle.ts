@@ -28,11 +28,13 @@ const bundleConfigSchema = z.looseObject({
     user: z.looseObject({ uid: z.number(), gid: z.number() }),
   }),
   root: z.looseObject({ path: z.string() }),
+  annotations: z.record(z.string(), z.string()).optional(),
 });
 
 export interface BundleConfig {
   process: ProcessSpec;
   rootfs: string;
+  annotations: Record<string, string>;
 }
 
 export async function readBundleConfig(configPath: string, containerId: string): Promise<BundleConfig> {
@@ -44,5 +46,5 @@ export async function readBundleConfig(configPath: string, containerId: string):
     throw err;
   }
   const parsed = parseWithSchema(bundleConfigSchema, parseJsonText(text, `config.json of container ${containerId}`), `config.json of container ${containerId}`);
-  return { process: parsed.process as unknown as ProcessSpec, rootfs: parsed.root.path };
+  return { process: parsed.process as unknown as ProcessSpec, rootfs: parsed.root.path, annotations: parsed.annotations ?? {} };
 }

@@ -104,8 +104,11 @@ export interface ConmonLaunch {
   child: ChildProcess;
   /** conmon's stderr until it detaches from it (option errors, pidfile failures). */
   stderr: () => string;
-  /** Resolves with the first process's exit code (0 once the monitor is forked). */
-  exited: Promise<number | null>;
+  /**
+   * The first process's exit code (0 once the monitor is forked); past `timeoutMs` it is
+   * killed and the result is null.
+   */
+  exitedWithin: (timeoutMs: number) => Promise<number | null>;
   sync: SyncPipeReader;
   /** Sends a start byte: conmon waits for the first before forking, an --exec-attach for a second before running the runtime. */
   signalStart: () => void;
@@ -151,7 +154,17 @@ export function launchConmon(conmonPath: string, args: readonly string[], option
   return {
     child,
     stderr: () => Buffer.concat(stderrChunks).toString('utf8').trim(),
-    exited,
+    exitedWithin: (timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((resolve) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          stderrChunks.push(Buffer.from(`conmon did not fork within ${Math.round(timeoutMs / 1000)}s`));
+          resolve(null);
+        }, timeoutMs);
+      });
+      return Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
+    },
     sync,
     attach,
     signalStart: () => { if (!startSocket.destroyed) startSocket.write(Buffer.from([0])); },

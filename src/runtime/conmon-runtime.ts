@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, open, readdir, rm, symlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConflictError, InternalError, NotFoundError, UnavailableError, errnoCode, isNotFound, silentLogger, type Logger,
 } from '../base/index.js';
@@ -9,7 +10,7 @@ import { AttachSession, type AttachOptions } from './attach-session.js';
 import { BUNDLE_CONFIG, readBundleConfig, writeBundle } from './bundle.js';
 import { hostBoundingCapabilities } from './capabilities.js';
 import { conmonCreateArgs } from './conmon-args.js';
-import { launchConmon } from './conmon-process.js';
+import { launchConmon, type ConmonLaunch } from './conmon-process.js';
 import { startExecSession, type ExecOptions, type ExecSession } from './exec-session.js';
 import { ExitWatcher, type ExitRecord } from './exit-watcher.js';
 import { isLiveProcess, killIfLive, readPidFile, waitProcessGone } from './monitor-pid.js';
@@ -21,6 +22,7 @@ import type { RuntimeSpec } from './runtime-spec.js';
 import { RunPaths } from './run-paths.js';
 import { normalizeSignal } from './signals.js';
 import { checkContainerId } from './spec-defaults.js';
+import { STOP_SIGNAL_ANNOTATION } from './spec-options.js';
 
 export interface ConmonRuntimeOptions {
   /** Run-state root (production: /run/strata). See RunPaths for the layout. */
@@ -147,6 +149,13 @@ export class ConmonRuntime extends EventEmitter {
     checkContainerId(id);
     const running = await this.conmonPid(id);
     if (running !== undefined) throw new ConflictError(`container ${id} already has a running monitor (conmon ${running})`);
+    // A failed create cleans up with `runc delete --force`, which must never hit a container
+    // that already existed under this id.
+    const known = await this.runc.state(id).then(() => true, (err: unknown) => {
+      if (err instanceof NotFoundError) return false;
+      throw err;
+    });
+    if (known) throw new ConflictError(`container ${id} already exists in the OCI runtime; delete it first`);
     const dir = this.paths.containerDir(id);
     // Leftovers of an earlier run of the same id (after a crash) would confuse conmon.
     await rm(dir, { recursive: true, force: true });
@@ -154,33 +163,33 @@ export class ConmonRuntime extends EventEmitter {
     this.watcher.forget(id);
     const configPath = resolve(options.bundleDir, BUNDLE_CONFIG);
     const config = await readBundleConfig(configPath, id);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await mkdir(dirname(options.logPath), { recursive: true });
-    // runc reads config.json from the bundle conmon is given; conmon puts its sockets and FIFOs
-    // there too. Pointing it at the run-state dir keeps those on tmpfs and out of the store.
-    await symlink(configPath, this.paths.configLink(id));
-
-    const args = conmonCreateArgs({
-      containerId: id,
-      sessionId: id,
-      runtimePath: this.runtime.path,
-      runtimeArgs: this.runc.globalArgs,
-      dir,
-      containerPidFile: this.paths.containerPidFile(id),
-      conmonPidFile: this.paths.conmonPidFile(id),
-      exitDir: this.paths.exitDir,
-      terminal: config.process.terminal === true,
-      stdin: options.stdin === true,
-      name: options.name,
-      logPath: resolve(options.logPath),
-      logSizeMax: options.logSizeMax,
-      leaveStdinOpen: options.leaveStdinOpen,
-      noPivot: this.options.noPivot,
-    });
-    const launch = launchConmon(this.conmon.path, args, { cwd: dir, what: `container ${id}` });
+    let launch: ConmonLaunch | undefined;
     try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await mkdir(dirname(options.logPath), { recursive: true });
+      // runc reads config.json from the bundle conmon is given, and conmon puts its socket and
+      // FIFOs there too. Pointing it at the run-state dir keeps those on tmpfs, out of the store.
+      await symlink(configPath, this.paths.configLink(id));
+      const args = conmonCreateArgs({
+        containerId: id,
+        sessionId: id,
+        runtimePath: this.runtime.path,
+        runtimeArgs: this.runc.globalArgs,
+        dir,
+        containerPidFile: this.paths.containerPidFile(id),
+        conmonPidFile: this.paths.conmonPidFile(id),
+        exitDir: this.paths.exitDir,
+        terminal: config.process.terminal === true,
+        stdin: options.stdin === true,
+        name: options.name,
+        logPath: resolve(options.logPath),
+        logSizeMax: options.logSizeMax,
+        leaveStdinOpen: options.leaveStdinOpen,
+        noPivot: this.options.noPivot,
+      });
+      launch = launchConmon(this.conmon.path, args, { cwd: dir, what: `container ${id}` });
       launch.signalStart();
-      const code = await launch.exited;
+      const code = await launch.exitedWithin(this.createTimeoutMs);
       if (code !== 0) throw new InternalError(`container ${id}: conmon failed (exit ${code}): ${launch.stderr() || 'no message'}`);
       const message = await launch.sync.next(this.createTimeoutMs);
       if (!message) throw new InternalError(`container ${id}: conmon exited without reporting the container's pid`);
@@ -192,7 +201,7 @@ export class ConmonRuntime extends EventEmitter {
       await this.discard(id);
       throw err;
     } finally {
-      launch.release();
+      launch?.release();
     }
   }
 
@@ -218,6 +227,34 @@ export class ConmonRuntime extends EventEmitter {
   /** Sends a signal (name or number) to the container's init, or with `all` to all its processes. */
   kill(id: string, signal: string | number = 'SIGTERM', options: { all?: boolean } = {}): Promise<void> {
     return this.runc.kill(checkContainerId(id), normalizeSignal(signal).number, options.all ?? false);
+  }
+
+  /**
+   * Docker's stop: the container's stop signal (its STOP_SIGNAL_ANNOTATION, else SIGTERM, or
+   * `signal`), then SIGKILL to every process once `timeoutMs` passed without an exit.
+   * Resolves with the recorded exit; an already exited container just returns its exit.
+   */
+  async stop(id: string, options: { signal?: string | number; timeoutMs?: number } = {}): Promise<ExitInfo> {
+    checkContainerId(id);
+    const recorded = await this.readExit(id);
+    if (recorded) return recorded;
+    const config = await readBundleConfig(this.paths.configLink(id), id);
+    const signal = normalizeSignal(options.signal ?? config.annotations[STOP_SIGNAL_ANNOTATION] ?? 'SIGTERM');
+    let cancel: () => void = () => {};
+    const exited = new Promise<ExitInfo>((resolve) => { cancel = this.onExit(id, resolve); });
+    const within = (ms: number) => Promise.race([exited, sleep(ms).then(() => undefined)]);
+    try {
+      await this.kill(id, signal.number).catch((err: unknown) => { if (!(err instanceof ConflictError)) throw err; });
+      const graceful = await within(options.timeoutMs ?? 10_000);
+      if (graceful) return graceful;
+      this.logger.info('container ignored its stop signal; killing it', { id, signal: signal.name });
+      await this.kill(id, 'SIGKILL', { all: true }).catch((err: unknown) => { if (!(err instanceof ConflictError)) throw err; });
+      const killed = await within(10_000);
+      if (!killed) throw new InternalError(`container ${id}: no exit recorded 10s after SIGKILL`);
+      return killed;
+    } finally {
+      cancel();
+    }
   }
 
   pause(id: string): Promise<void> {

@@ -114,7 +114,7 @@ export async function startExecSession(deps: ExecDeps): Promise<ExecSession> {
   let session: AttachSession | undefined;
   try {
     launch.signalStart();
-    const code = await launch.exited;
+    const code = await launch.exitedWithin(deps.timeoutMs);
     if (code !== 0) throw new InternalError(`${what}: conmon failed (exit ${code}): ${launch.stderr() || 'no message'}`);
     const ready = await launch.attach!.next(deps.timeoutMs);
     if (!ready || ready.data < 0) throw await failure(launch, id, deps.timeoutMs, `${what}: conmon did not open the attach socket`);

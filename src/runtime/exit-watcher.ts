@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isNotFound, type Logger, silentLogger } from '../base/index.js';
 
@@ -48,7 +48,12 @@ export class ExitWatcher extends EventEmitter {
     if (this.watcher) return;
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     this.watcher = watch(this.dir, { persistent: true }, (_event, filename) => {
-      if (typeof filename === 'string' && isIdName(filename)) void this.check(filename);
+      if (typeof filename === 'string') {
+        if (isIdName(filename)) void this.check(filename);
+      } else {
+        // No name: inotify's queue overflowed and events were lost; look at every file.
+        void this.rescan();
+      }
     });
     this.watcher.on('error', (err) => this.logger.error('exit watcher failed', { dir: this.dir, error: String(err) }));
   }
@@ -65,6 +70,17 @@ export class ExitWatcher extends EventEmitter {
     if (!record || this.reported.has(id)) return;
     this.reported.add(id);
     this.emit('exit', id, record);
+  }
+
+  private async rescan(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      this.logger.warn('cannot list the exit dir', { dir: this.dir, error: String(err) });
+      return;
+    }
+    for (const name of names) if (isIdName(name)) await this.check(name);
   }
 
   /** The recorded exit of `id`, if conmon wrote one (also after a daemon restart). */

@@ -93,20 +93,19 @@ export const withCwd = (cwd: string): SpecOption => (spec) => {
 
 /**
  * `--user` and `--group-add`, resolved against the rootfs's own /etc/passwd and /etc/group
- * (read without leaving the rootfs), with Docker's errors for unknown names.
+ * (read without leaving the rootfs), with Docker's errors for unknown names. Use it even for
+ * an empty user: root's memberships in /etc/group become its supplementary groups. HOME is
+ * left to runc, which sets it from the container's passwd when the env has none.
  */
 export const withUser = (user: string, groupAdd: readonly string[] = []): SpecOption => async (spec, ctx) => {
   const resolved = await resolveUser(ctx.rootfs, user, groupAdd);
   spec.process.user = { uid: resolved.uid, gid: resolved.gid };
   if (resolved.additionalGids.length > 0) spec.process.user.additionalGids = resolved.additionalGids;
-  if (resolved.home !== undefined && !spec.process.env.some((e) => envKey(e) === 'HOME')) {
-    spec.process.env = mergeEnv(spec.process.env, [`HOME=${resolved.home}`]);
-  }
 };
 
 export const withHostname = (hostname: string): SpecOption => (spec) => {
   if (hostname === '') return;
-  if (hostname.length > 64 || !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(hostname)) {
+  if (hostname.length > 64 || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(hostname)) {
     throw new InvalidArgumentError(`invalid hostname ${JSON.stringify(hostname)}`);
   }
   spec.hostname = hostname;

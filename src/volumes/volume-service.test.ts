@@ -51,7 +51,7 @@ test('a volume in use cannot be removed or pruned; data survives a restart', () 
   const anon = await v.create();
   v.setUsersLookup((name) => (name === 'keep' ? ['abc123'] : []));
   await assert.rejects(v.remove('keep'), /remove keep: volume is in use - \[abc123\]/);
-  assert.deepEqual(await v.prune(), [anon.Name], 'prune takes unused anonymous volumes only');
+  assert.deepEqual((await v.prune()).removed, [anon.Name], 'prune takes unused anonymous volumes only');
   const again = new VolumeService(root);
   await again.init();
   assert.deepEqual(again.list().map((x) => x.Name), ['keep']);

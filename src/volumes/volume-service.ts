@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   writeJsonAtomic, Mutex, NotFoundError, ConflictError, InvalidArgumentError, errnoCode, isAtomicTempName,
 } from '../base/index.js';
+import { measureUsage } from '../snapshots/index.js';
 
 /** `docker volume inspect` JSON. */
 export interface Volume {
@@ -148,17 +149,24 @@ export class VolumeService {
     });
   }
 
+  /** Bytes a volume holds (a walk: only `system df -v` and prune ask). */
+  async size(name: string): Promise<number> {
+    return (await measureUsage(this.dataDir(name))).size;
+  }
+
   /** `docker volume prune`: unused anonymous volumes, or every unused one with `all`. */
-  async prune(options: { all?: boolean; labels?: (labels: Record<string, string>) => boolean } = {}): Promise<string[]> {
+  async prune(options: { all?: boolean; labels?: (labels: Record<string, string>) => boolean } = {}): Promise<{ removed: string[]; reclaimed: number }> {
     const removed: string[] = [];
+    let reclaimed = 0;
     for (const volume of this.list()) {
       if (!options.all && !this.isAnonymous(volume)) continue;
       if (options.labels && !options.labels(volume.Labels)) continue;
       if (this.usersOf(volume.Name).length > 0) continue;
+      reclaimed += await this.size(volume.Name).catch(() => 0);
       await this.remove(volume.Name);
       removed.push(volume.Name);
     }
-    return removed;
+    return { removed, reclaimed };
   }
 }
 

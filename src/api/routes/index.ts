@@ -1,0 +1,21 @@
+/**
+ * The route modules. Each is `(router, deps) => void` and adds its endpoints; the daemon
+ * registers the list below. Containers, exec, build and volumes come as further modules.
+ */
+import type { RouteModule } from '../server/index.js';
+import type { ApiDeps } from './deps.js';
+import { systemRoutes } from './system.js';
+import { imageRoutes } from './images.js';
+import { eventRoutes } from './events.js';
+import { authRoutes } from './auth.js';
+import { containerRoutes } from './containers.js';
+import { execRoutes } from './execs.js';
+import { volumeRoutes } from './volumes.js';
+
+export type { ApiDeps, SystemFacts, ContainerCounts } from './deps.js';
+export { systemRoutes, imageRoutes, eventRoutes, authRoutes, containerRoutes, execRoutes, volumeRoutes };
+export { repoTagReference } from './images.js';
+
+export const defaultRouteModules: RouteModule<ApiDeps>[] = [
+  systemRoutes, imageRoutes, eventRoutes, authRoutes, containerRoutes, execRoutes, volumeRoutes,
+];

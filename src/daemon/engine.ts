@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { mkdir, readdir } from 'node:fs/promises';
+import { type Logger, UnavailableError, errorMessage } from '../base/index.js';
+import { kernelHasFilesystem, isRoot } from '../host/index.js';
+import { LocalContentStore } from '../content/index.js';
+import { OverlaySnapshotter, NativeSnapshotter, type Snapshotter } from '../snapshots/index.js';
+import { ImageStore, ImageService } from '../images/index.js';
+import { VolumeService } from '../volumes/index.js';
+import { ConmonRuntime } from '../runtime/index.js';
+import { ContainerService, ExecService } from '../containers/index.js';
+import type { StorageDriver } from './config.js';
+
+/** The engine core as the daemon runs it. */
+export interface Engine {
+  driver: StorageDriver;
+  images: ImageService;
+  volumes: VolumeService;
+  runtime: ConmonRuntime;
+  containers: ContainerService;
+  execs: ExecService;
+  /** Stops watching containers; they keep running under their monitors. */
+  close(): void;
+}
+
+/**
+ * Builds the storage: content store at `<root>/content`, the snapshotter at
+ * `<root>/snapshots/<driver>`, image records at `<root>/images`. Then the start-up recovery:
+ * partial ingests from before are discarded and whatever no image uses is collected.
+ */
+export async function openEngine(root: string, execRoot: string, requested: StorageDriver | undefined, logger: Logger): Promise<Engine> {
+  const driver = requested ?? (await chooseDriver(root, logger));
+  if (driver === 'overlay' && !(isRoot() && (await kernelHasFilesystem('overlay')))) {
+    throw new UnavailableError('the overlay storage driver needs root and a kernel with overlayfs; use --storage-driver native');
+  }
+  const content = new LocalContentStore(join(root, 'content'));
+  const snapshotRoot = join(root, 'snapshots', driver);
+  const snapshotter: Snapshotter & { init(): Promise<void> } =
+    driver === 'overlay' ? new OverlaySnapshotter(snapshotRoot) : new NativeSnapshotter(snapshotRoot);
+  await snapshotter.init();
+  const store = new ImageStore(join(root, 'images'));
+  await store.init();
+  await mkdir(join(root, 'tmp'), { recursive: true, mode: 0o700 });
+  const images = new ImageService(content, snapshotter, store);
+  const volumes = new VolumeService(join(root, 'volumes'));
+  await volumes.init();
+  const runtime = await ConmonRuntime.open({ execRoot, logger });
+  const containers = new ContainerService({ root: join(root, 'containers'), scratchDir: join(root, 'tmp'), images, volumes, runtime, logger });
+  // Re-adopts containers that kept running while the daemon was away, records exits meanwhile.
+  await containers.init();
+  const execs = new ExecService(containers, logger);
+
+  const pruned = await content.pruneIngests();
+  if (pruned > 0) logger.info('discarded partial ingests', { count: pruned });
+  try {
+    const gc = await images.collectGarbage();
+    if (gc.snapshots.length + gc.blobs.length > 0) logger.info('collected unused layers and blobs', { snapshots: gc.snapshots.length, blobs: gc.blobs.length });
+  } catch (err) {
+    logger.warn('garbage collection at start-up failed', { error: errorMessage(err) });
+  }
+  return {
+    driver, images, volumes, runtime, containers, execs,
+    close: () => {
+      containers.close();
+      runtime.close();
+    },
+  };
+}
+
+/** The driver the store already uses; else overlay where the kernel and privileges allow it. */
+async function chooseDriver(root: string, logger: Logger): Promise<StorageDriver> {
+  const used: StorageDriver[] = [];
+  for (const d of ['overlay', 'native'] as const) {
+    try {
+      if ((await readdir(join(root, 'snapshots', d))).length > 0) used.push(d);
+    } catch { /* not used */ }
+  }
+  if (used.length === 1) return used[0]!;
+  if (isRoot() && (await kernelHasFilesystem('overlay'))) return 'overlay';
+  logger.warn('overlayfs is not available: using the native storage driver');
+  return 'native';
+}
