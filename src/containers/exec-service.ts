@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError, type Logger, silentLogger, errorMessage } from '../base/index.js';
-import { OciRuntimeError, type ExecSession } from '../runtime/index.js';
+import type { ExecSession } from '../runtime/index.js';
 import type { ContainerService } from './container-service.js';
 
 /** `POST /containers/{id}/exec` body. */
@@ -81,8 +81,9 @@ export class ExecService {
       consoleSize: options.consoleSize ?? (c.ConsoleSize ? { height: c.ConsoleSize[0], width: c.ConsoleSize[1] } : undefined),
       });
     } catch (err) {
-      // Docker records 126/127 for a command that cannot run, so `docker exec` exits with it.
-      exec.exitCode = err instanceof OciRuntimeError ? (err.commandExitCode ?? 126) : 126;
+      // Docker records 126 for any exec that could not start (not found included), and
+      // `docker exec` exits with it.
+      exec.exitCode = 126;
       throw err;
     }
     exec.running = true;

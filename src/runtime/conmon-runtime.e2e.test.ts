@@ -235,7 +235,8 @@ test("a missing command fails create with runc's message and leaves nothing behi
   assert.match(err.runtimeMessage, /exec: "nosuchcmd": executable file not found in \$PATH/);
   assert.equal(err.commandExitCode, 127);
   assert.equal(err.kind, 'invalid-argument');
-  assert.match(err.message, new RegExp(`container ${made.id}`));
+  assert.equal(err.containerId, made.id);
+  assert.match(err.message, /^OCI runtime create failed: .*: unknown$/);
   assert.deepEqual(await bed.runtime.list(), []);
   await assert.rejects(bed.runtime.state(made.id), /no such container/);
 });

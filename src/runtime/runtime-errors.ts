@@ -39,12 +39,16 @@ export function commandErrorExitCode(runtimeMessage: string): 126 | 127 | undefi
  * fault (then the kind is invalid-argument, as Docker answers 400), else undefined.
  */
 export class OciRuntimeError extends StrataError {
+  readonly containerId: string;
   readonly runtimeMessage: string;
   readonly commandExitCode: 126 | 127 | undefined;
   constructor(containerId: string, operation: string, runtimeMessage: string, options?: { cause?: unknown }) {
     const exitCode = commandErrorExitCode(runtimeMessage);
     const kind: ErrorKind = exitCode !== undefined ? 'invalid-argument' : 'internal';
-    super(kind, `container ${containerId}: OCI runtime ${operation} failed: ${runtimeMessage || 'no error message'}`, options);
+    // Docker's wording (its trailing ": unknown" is the gRPC status containerd adds), so
+    // clients that read the message — the docker CLI deriving 126/127 — see what they expect.
+    super(kind, `OCI runtime ${operation} failed: ${runtimeMessage || 'no error message'}: unknown`, options);
+    this.containerId = containerId;
     this.runtimeMessage = runtimeMessage;
     this.commandExitCode = exitCode;
   }
