@@ -23,12 +23,10 @@ export interface Engine {
 }
 
 /**
- * Builds the storage: content store at `<root>/content`, the snapshotter at
- * `<root>/snapshots/<driver>`, image records at `<root>/images`. Then the start-up recovery:
- * partial ingests from before are discarded and whatever no image uses is collected.
+ * The storage half of the engine: content store at `<root>/content`, the snapshotter at
+ * `<root>/snapshots/<driver>`, image records at `<root>/images`.
  */
-export async function openEngine(root: string, execRoot: string, requested: StorageDriver | undefined, logger: Logger): Promise<Engine> {
-  const driver = requested ?? (await chooseDriver(root, logger));
+export async function openStorage(root: string, driver: StorageDriver): Promise<{ content: LocalContentStore; images: ImageService }> {
   if (driver === 'overlay' && !(isRoot() && (await kernelHasFilesystem('overlay')))) {
     throw new UnavailableError('the overlay storage driver needs root and a kernel with overlayfs; use --storage-driver native');
   }
@@ -40,7 +38,17 @@ export async function openEngine(root: string, execRoot: string, requested: Stor
   const store = new ImageStore(join(root, 'images'));
   await store.init();
   await mkdir(join(root, 'tmp'), { recursive: true, mode: 0o700 });
-  const images = new ImageService(content, snapshotter, store);
+  return { content, images: new ImageService(content, snapshotter, store) };
+}
+
+/**
+ * The whole engine core: storage, volumes, the runtime and containers (re-adopting those
+ * that kept running). Then the start-up recovery: partial ingests from before are discarded
+ * and whatever no image, container or build uses is collected.
+ */
+export async function openEngine(root: string, execRoot: string, requested: StorageDriver | undefined, logger: Logger): Promise<Engine> {
+  const driver = requested ?? (await chooseDriver(root, logger));
+  const { content, images } = await openStorage(root, driver);
   const volumes = new VolumeService(join(root, 'volumes'));
   await volumes.init();
   const runtime = await ConmonRuntime.open({ execRoot, logger });
