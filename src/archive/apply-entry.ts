@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { errnoCode, InvalidArgumentError } from '../base/index.js';
 import { lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../host/index.js';
-import { cleanEntryName, joinEntryName, splitEntryName } from './entry-name.js';
+import { cleanEntryName, copyEntryName, joinEntryName, splitEntryName } from './entry-name.js';
 import type { ApplyState } from './apply-state.js';
 import type { PinnedDir } from './layer-root.js';
 import type { TarEntry } from './tar-reader.js';
@@ -57,10 +57,10 @@ export async function applyEntryIn(parent: PinnedDir, base: string, entry: TarEn
 }
 
 /** Applies a directory entry that names the root itself (`./`): metadata only. */
-export function applyRootDirectory(root: PinnedDir, header: TarHeader, state: ApplyState): void {
+export function applyRootDirectory(root: PinnedDir, header: TarHeader, state: ApplyState, rel = ''): void {
   setOwnerAndMode(root.self, header);
   setXattrs(root.self, header);
-  state.directoryTimes.push({ rel: '', atime: atimeOf(header), mtime: header.mtime });
+  state.directoryTimes.push({ rel, atime: atimeOf(header), mtime: header.mtime });
 }
 
 async function applyDirectory(path: string, rel: string, header: TarHeader, state: ApplyState): Promise<void> {
@@ -96,7 +96,7 @@ async function applyFile(path: string, entry: TarEntry): Promise<void> {
  * component is not followed: a link to a symlink links the symlink itself (as link(2) does).
  */
 async function applyHardlink(path: string, header: TarHeader, state: ApplyState): Promise<void> {
-  const targetRel = cleanEntryName(header.linkname);
+  const targetRel = state.copy ? copyEntryName(header.linkname, 'hardlink target') : cleanEntryName(header.linkname);
   const described = `hard link ${JSON.stringify(header.name)} → ${JSON.stringify(header.linkname)}`;
   if (targetRel === '') throw new InvalidArgumentError(`${described} points at the root of the layer`);
   const { parent: targetParentRel, base: targetBase } = splitEntryName(targetRel);

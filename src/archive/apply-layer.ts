@@ -6,14 +6,15 @@
 import { createHash } from 'node:crypto';
 import { lutimesSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { digestFromHash, InternalError, InvalidArgumentError, isStrataError, errorMessage, type Digest } from '../base/index.js';
+import { digestFromHash, ConflictError, InternalError, InvalidArgumentError, isStrataError, errorMessage, type Digest } from '../base/index.js';
 import { decompressIfNeeded } from './compression.js';
-import { cleanEntryName, splitEntryName } from './entry-name.js';
+import { cleanEntryName, copyEntryName, joinEntryName, splitEntryName } from './entry-name.js';
 import { LayerRoot } from './layer-root.js';
 import { readTarEntries, type TarEntry } from './tar-reader.js';
 import { applyEntryIn, applyRootDirectory, lstatIfExists } from './apply-entry.js';
 import { applyWhiteout } from './apply-whiteout.js';
-import type { ApplyState, ApplyWhiteouts } from './apply-state.js';
+import type { ApplyState, ApplyWhiteouts, CopyRules } from './apply-state.js';
+import type { Grafts } from './tree-resolve.js';
 import { WHITEOUT_META_PREFIX, isWhiteoutMetaName, isWhiteoutName } from './whiteouts.js';
 
 export type { ApplyWhiteouts } from './apply-state.js';
@@ -40,6 +41,44 @@ export interface AppliedLayer {
  * the layer, so callers unpack into a fresh directory they can throw away.
  */
 export async function applyLayer(tar: Readable, target: string, options: ApplyOptions): Promise<AppliedLayer> {
+  return applyTar(tar, () => LayerRoot.open(target), { whiteouts: options.whiteouts });
+}
+
+export interface ExtractOptions {
+  /**
+   * Refuse to replace an existing directory with a non-directory or the reverse, with Docker's
+   * messages (the API's `noOverwriteDirNonDir`); otherwise what is in the way is replaced.
+   */
+  noOverwriteDirNonDir?: boolean;
+  /** Owner for every entry instead of the archive's (Docker's `copyUIDGID` with a container user). */
+  owner?: { uid: number; gid: number };
+  /** Trees mounted below the target (a container's volumes), keyed relative to it. */
+  grafts?: Grafts;
+  /** How the target is named in error messages (Docker names the extraction directory). */
+  destination?: string;
+}
+
+/**
+ * `docker cp` extraction (moby's Unpack with AUFS whiteouts off): the archive's entries are
+ * created in the directory pinned by `targetFd`, which is their root — names are cleaned,
+ * `..` names and hard link targets climbing out are refused, symlinks met on the way resolve
+ * inside the target. `.wh.` names are ordinary files, the entry for the target itself (`./`)
+ * is skipped, and entries keep the archive's owner unless `owner` says otherwise. Plain or gzip.
+ */
+export async function extractArchive(tar: Readable, targetFd: number, options: ExtractOptions = {}): Promise<AppliedLayer> {
+  const copy: CopyRules = {
+    noOverwriteDirNonDir: options.noOverwriteDirNonDir ?? false,
+    destination: options.destination ?? '.',
+    ...(options.owner ? { owner: options.owner } : {}),
+  };
+  return applyTar(tar, () => LayerRoot.openFd(targetFd, options.grafts), { whiteouts: 'none', copy });
+}
+
+async function applyTar(
+  tar: Readable,
+  openRoot: () => LayerRoot,
+  mode: Pick<ApplyState, 'whiteouts' | 'copy'>,
+): Promise<AppliedLayer> {
   const hash = createHash('sha256');
   let size = 0;
   const plain = decompressIfNeeded(tar);
@@ -54,11 +93,12 @@ export async function applyLayer(tar: Readable, target: string, options: ApplyOp
   let root: LayerRoot | undefined;
   let completed = false;
   try {
-    root = LayerRoot.open(target);
-    const state: ApplyState = { root, whiteouts: options.whiteouts, applied: new Set(), directoryTimes: [] };
+    root = openRoot();
+    const state: ApplyState = { root, ...mode, applied: new Set(), directoryTimes: [] };
     for await (const entry of readTarEntries(source)) {
       try {
-        await applyEntry(entry, state);
+        if (state.copy) await copyEntry(entry, state, state.copy);
+        else await applyEntry(entry, state);
       } catch (err) {
         throw namingEntry(err, entry.header.name);
       }
@@ -76,6 +116,60 @@ export async function applyLayer(tar: Readable, target: string, options: ApplyOp
     }
   }
   return { digest: digestFromHash(hash), size };
+}
+
+/**
+ * One `docker cp` entry. Docker resolves it under the extraction directory, refuses a name
+ * that climbs out of it, skips the directory itself, and checks NoOverwriteDirNonDir against
+ * what is there now (not followed).
+ */
+async function copyEntry(entry: TarEntry, state: ApplyState, rules: CopyRules): Promise<void> {
+  const rel = copyEntryName(entry.header.name, 'entry name');
+  if (rel === '') return;
+  const header = rules.owner ? { ...entry.header, uid: rules.owner.uid, gid: rules.owner.gid } : entry.header;
+  const owned: TarEntry = header === entry.header ? entry : { header, body: entry.body };
+  const { parent: parentRel, base } = splitEntryName(rel);
+  const parent = state.root.openDirectory(parentRel, header.name, true)!;
+  try {
+    const childRel = joinEntryName(parent.rel, base);
+    if (state.root.graftAt(childRel)) return await copyOntoGraft(childRel, owned, state);
+    const existing = lstatIfExists(parent.child(base));
+    if (existing && rules.noOverwriteDirNonDir) {
+      if (existing.isDirectory() && header.type !== 'directory') {
+        throw new ConflictError(`cannot overwrite directory ${JSON.stringify(rel)} with non-directory ${JSON.stringify(rules.destination)}`);
+      }
+      if (!existing.isDirectory() && header.type === 'directory') {
+        throw new ConflictError(`cannot overwrite non-directory ${JSON.stringify(rel)} with directory ${JSON.stringify(rules.destination)}`);
+      }
+    }
+    if (parent.readonly) throw readOnly(header.name);
+    await applyEntryIn(parent, base, owned, state);
+  } finally {
+    parent.close();
+  }
+}
+
+/**
+ * An entry naming a mount point: a directory entry sets the metadata of the mounted tree's
+ * root, as it would through the mount; anything else would have to remove the mount point.
+ */
+async function copyOntoGraft(rel: string, entry: TarEntry, state: ApplyState): Promise<void> {
+  const { header } = entry;
+  if (header.type !== 'directory') {
+    throw new ConflictError(`cannot replace ${JSON.stringify(rel)} with tar entry ${JSON.stringify(header.name)}: it is a mount point`);
+  }
+  const dir = state.root.openDirectory(rel, header.name, false);
+  if (!dir) throw new ConflictError(`cannot replace ${JSON.stringify(rel)} with tar entry ${JSON.stringify(header.name)}: it is a mount point`);
+  try {
+    if (dir.readonly) throw readOnly(header.name);
+    applyRootDirectory(dir, header, state, rel);
+  } finally {
+    dir.close();
+  }
+}
+
+function readOnly(name: string): InvalidArgumentError {
+  return new InvalidArgumentError(`cannot extract tar entry ${JSON.stringify(name)}: read-only file system`);
 }
 
 async function applyEntry(entry: TarEntry, state: ApplyState): Promise<void> {
@@ -111,10 +205,12 @@ async function applyEntry(entry: TarEntry, state: ApplyState): Promise<void> {
 function applyDirectoryTimes(state: ApplyState): void {
   for (const { rel, atime, mtime } of state.directoryTimes.reverse()) {
     const { parent: parentRel, base } = splitEntryName(rel);
-    const dir = rel === '' ? state.root.openRoot() : state.root.openDirectory(parentRel, rel, false);
+    // The root and mount points are set through themselves, everything else through its parent.
+    const itself = rel === '' || state.root.graftAt(rel) !== undefined;
+    const dir = rel === '' ? state.root.openRoot() : state.root.openDirectory(itself ? rel : parentRel, rel, false);
     if (!dir) continue;
     try {
-      const path = rel === '' ? dir.self : dir.child(base);
+      const path = itself ? dir.self : dir.child(base);
       if (lstatIfExists(path)?.isDirectory()) lutimesSync(path, atime, mtime);
     } finally {
       dir.close();

@@ -23,3 +23,15 @@ export function splitEntryName(cleaned: string): { parent: string; base: string 
 export function joinEntryName(parent: string, base: string): string {
   return parent === '' ? base : `${parent}/${base}`;
 }
+
+/**
+ * A name cleaned as moby's Unpack cleans it: leading slashes dropped, then path.Clean; the
+ * directory itself is `''`; a name that still climbs out (`../x`) is refused.
+ */
+export function copyEntryName(name: string, what: 'entry name' | 'hardlink target'): string {
+  if (name.includes('\0')) throw new InvalidArgumentError(`tar ${what} ${JSON.stringify(name)} contains a NUL byte`);
+  const cleaned = posix.normalize(name.replace(/^\/+/, '')).replace(/\/+$/, '');
+  if (cleaned === '.' || cleaned === '') return '';
+  if (cleaned === '..' || cleaned.startsWith('../')) throw new InvalidArgumentError(`invalid ${what} ${JSON.stringify(name)}`);
+  return cleaned;
+}

@@ -3,7 +3,9 @@
  * compression. The only door into src/archive.
  */
 export { packLayer, measureLayer, type PackOptions, type PackWhiteouts, type LayerMeasure } from './pack-layer.js';
-export { applyLayer, type ApplyOptions, type ApplyWhiteouts, type AppliedLayer } from './apply-layer.js';
+export { applyLayer, extractArchive, type ApplyOptions, type ApplyWhiteouts, type AppliedLayer, type ExtractOptions } from './apply-layer.js';
+export { packPath, packPathChunks, type PackSource, type PackPathOptions } from './pack-path.js';
+export { resolveInTree, graftsBelow, ResolvedPath, type Graft, type Grafts, type ResolveOptions, type ResolvedStep } from './tree-resolve.js';
 export { gzipStream, decompressIfNeeded } from './compression.js';
 export {
   WHITEOUT_PREFIX, WHITEOUT_META_PREFIX, OPAQUE_WHITEOUT, OVERLAY_OPAQUE_XATTR, OVERLAY_OPAQUE_VALUE,

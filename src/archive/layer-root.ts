@@ -17,6 +17,7 @@ import {
   RESOLVE_NO_SYMLINKS,
 } from '../host/index.js';
 import { joinEntryName } from './entry-name.js';
+import { reopenDirectory, resolveInTree, type Graft, type Grafts } from './tree-resolve.js';
 
 /** Mode of directories an archive needs but does not list (Docker uses the same). */
 const IMPLIED_DIRECTORY_MODE = 0o755;
@@ -31,6 +32,8 @@ export class PinnedDir {
     readonly fd: number,
     /** Its canonical path relative to the root (`''` for the root itself): no symlinks, no `..`. */
     readonly rel: string,
+    /** It lies in a read-only graft: nothing may be written in it. */
+    readonly readonly = false,
   ) {}
 
   /** A path naming `name` in this directory; the kernel does not follow `name` unless the call does. */
@@ -48,12 +51,36 @@ export class PinnedDir {
   }
 }
 
+const NO_GRAFTS: Grafts = new Map();
+
 export class LayerRoot {
   private constructor(
     private readonly fd: number,
     /** The target with every symlink resolved; canonical paths are made relative to it. */
     readonly realPath: string,
+    /** Trees mounted inside the target (see tree-resolve.ts); none for a layer. */
+    private readonly grafts: Grafts = NO_GRAFTS,
   ) {}
+
+  /**
+   * A root at a directory the caller has pinned (its descriptor stays the caller's), with
+   * `grafts` in place: what `docker cp` extracts into, a directory of a container that may
+   * have volumes mounted below it.
+   */
+  static openFd(dirFd: number, grafts: Grafts = NO_GRAFTS): LayerRoot {
+    const fd = reopenDirectory(dirFd);
+    try {
+      return new LayerRoot(fd, readlinkSync(`/proc/self/fd/${fd}`), grafts);
+    } catch (err) {
+      closeFd(fd);
+      throw err;
+    }
+  }
+
+  /** The graft mounted exactly at `rel` (a canonical path), if any. */
+  graftAt(rel: string): Graft | undefined {
+    return this.grafts.get(rel);
+  }
 
   static open(target: string): LayerRoot {
     let realPath: string;
@@ -77,12 +104,43 @@ export class LayerRoot {
    * `entry`; without it, a path that does not lead to an existing directory gives undefined.
    */
   openDirectory(rel: string, entry: string, create: boolean): PinnedDir | undefined {
+    if (this.grafts.size > 0) return this.openGrafted(rel, entry, create);
     let fd = this.tryOpen(rel, entry, create);
     if (fd === undefined) {
       if (!create) return undefined;
       fd = this.createDirectories(rel, entry);
     }
     return this.pin(fd);
+  }
+
+  /**
+   * openDirectory with grafts: the walk of tree-resolve.ts, which tracks the canonical path
+   * itself (a graft's host path says nothing about where it is in the root).
+   */
+  private openGrafted(rel: string, entry: string, create: boolean): PinnedDir | undefined {
+    let resolved;
+    try {
+      resolved = resolveInTree(this.fd, rel, this.grafts, { followLast: true, missing: create ? 'create' : 'keep' });
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'ENOTDIR' && !create) return undefined;
+      if (code === 'ENOTDIR') throw new InvalidArgumentError(`the parent ${JSON.stringify(rel)} of tar entry ${JSON.stringify(entry)} is not a directory`, { cause: err });
+      if (code === 'ELOOP') throw new InvalidArgumentError(`too many levels of symbolic links resolving ${JSON.stringify(rel)} for tar entry ${JSON.stringify(entry)}`, { cause: err });
+      if (code === 'EROFS') throw new InvalidArgumentError(`cannot extract tar entry ${JSON.stringify(entry)}: read-only file system`, { cause: err });
+      throw err;
+    }
+    try {
+      if (!resolved.exists) return undefined;
+      if (!resolved.leaf.stat!.isDirectory()) {
+        if (!create) return undefined;
+        throw new InvalidArgumentError(`the parent ${JSON.stringify(rel)} of tar entry ${JSON.stringify(entry)} is not a directory`);
+      }
+      const leaf = resolved.leaf;
+      const fd = resolved.steps.length > 1 ? resolved.takeLeafFd() : reopenDirectory(this.fd);
+      return new PinnedDir(fd, resolved.rel, leaf.readonly);
+    } finally {
+      resolved.close();
+    }
   }
 
   /** Opens the root directory itself. */

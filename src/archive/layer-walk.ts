@@ -9,14 +9,15 @@
  * that swaps a directory for a symlink mid-walk cannot make us read files outside the layer.
  */
 import { readdir } from 'node:fs/promises';
-import { fstatSync, lstatSync, type BigIntStats } from 'node:fs';
-import { FailedPreconditionError, InvalidArgumentError, NotImplementedError } from '../base/index.js';
+import { fstatSync, lstatSync, openSync, type BigIntStats } from 'node:fs';
+import { FailedPreconditionError, InvalidArgumentError, NotImplementedError, errnoCode } from '../base/index.js';
 import {
   closeFd, lgetxattr, openDirPath, openInRoot, O_DIRECTORY, O_NOFOLLOW, O_PATH, RESOLVE_BENEATH,
   RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS,
 } from '../host/index.js';
 import { decodeUtf8 } from './tar-format.js';
 import { OPAQUE_WHITEOUT, OVERLAY_OPAQUE_VALUE, OVERLAY_OPAQUE_XATTR, isWhiteoutName, whiteoutNameFor } from './whiteouts.js';
+import { joinRel, type Grafts } from './tree-resolve.js';
 
 export type PackWhiteouts = 'overlay' | 'none';
 
@@ -33,6 +34,22 @@ export interface LayerNode {
   /** The pinned parent directory and the file's name in it, to open its content safely. */
   parentFd: number;
   name: string;
+  /**
+   * Set for a file that is a graft's root (a file bind-mounted into the tree): an O_PATH
+   * descriptor of the file itself, through which its content is opened instead.
+   */
+  selfFd?: number;
+}
+
+export interface WalkOptions {
+  whiteouts: PackWhiteouts;
+  /**
+   * Trees mounted below the walked directory, keyed by their path relative to it: each is
+   * walked in place of what lies underneath, as a walk through the mounts would see it.
+   */
+  grafts?: Grafts;
+  /** A live tree: what vanishes or is replaced during the walk is left out instead of failing it. */
+  tolerateChanges?: boolean;
 }
 
 /** Lookups beneath a pinned directory that refuse every symlink, so only real children are reached. */
@@ -41,10 +58,18 @@ export const BENEATH_NO_SYMLINKS = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOL
 export async function* walkLayer(dir: string, whiteouts: PackWhiteouts): AsyncGenerator<LayerNode> {
   const rootFd = openDirPath(dir);
   try {
-    yield* walkDirectory(rootFd, '', whiteouts);
+    yield* walkDirectory(rootFd, '', '', { whiteouts });
   } finally {
     closeFd(rootFd);
   }
+}
+
+/**
+ * Walks the directory pinned by `dirFd` (the caller's descriptor) below its own entry: every
+ * tar name starts with `prefix` (`''`, or a directory name ending in `/`).
+ */
+export async function* walkTree(dirFd: number, prefix: string, options: WalkOptions): AsyncGenerator<LayerNode> {
+  yield* walkDirectory(dirFd, prefix, '', options);
 }
 
 interface Child {
@@ -54,38 +79,78 @@ interface Child {
   /** The basename as it appears in the tar (`.wh.<name>` for an overlay whiteout). */
   tarBase: string;
   sortKey: Buffer;
+  /** An O_PATH descriptor of a graft's root, owned by the walk until the child is done. */
+  graftFd?: number;
 }
 
-async function* walkDirectory(dirFd: number, prefix: string, whiteouts: PackWhiteouts): AsyncGenerator<LayerNode> {
+async function* walkDirectory(dirFd: number, prefix: string, rel: string, options: WalkOptions): AsyncGenerator<LayerNode> {
+  const { whiteouts, grafts } = options;
   const dirPath = fdPath(dirFd);
   const children: Child[] = [];
-  for (const raw of await readdir(dirPath, { encoding: 'buffer' })) {
-    const name = decodeUtf8(raw, `a file name in ${JSON.stringify(prefix || '/')}`);
-    // Synchronous: a microsecond syscall, where a thread-pool round trip would cost far more.
-    const stat = lstatSync(`${dirPath}/${name}`, { bigint: true, throwIfNoEntry: false });
-    if (!stat) throw new FailedPreconditionError(`${JSON.stringify(prefix + name)} was removed while the layer was being packed`);
-    const child = classify(name, stat, prefix, whiteouts);
-    if (child) children.push(child);
-  }
-  children.sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
-
-  for (const child of children) {
-    const path = `${dirPath}/${child.name}`;
-    const tarName = prefix + child.tarBase + (child.kind === 'directory' ? '/' : '');
-    yield { tarName, kind: child.kind, stat: child.stat, path, parentFd: dirFd, name: child.name };
-    if (child.kind !== 'directory') continue;
-
-    if (whiteouts === 'overlay' && lgetxattr(path, OVERLAY_OPAQUE_XATTR)?.toString('latin1') === OVERLAY_OPAQUE_VALUE) {
-      // Docker and containerd put the opaque marker right after its directory.
-      yield { tarName: tarName + OPAQUE_WHITEOUT, kind: 'opaque', stat: child.stat, path, parentFd: dirFd, name: child.name };
+  try {
+    for (const raw of await readdir(dirPath, { encoding: 'buffer' })) {
+      const name = decodeUtf8(raw, `a file name in ${JSON.stringify(prefix || '/')}`);
+      const graft = grafts?.get(joinRel(rel, name));
+      if (graft) {
+        const graftFd = openSync(graft.source, O_PATH);
+        const stat = fstatSync(graftFd, { bigint: true });
+        const kind = kindOf(stat);
+        if (kind === undefined) {
+          closeFd(graftFd);
+          continue;
+        }
+        children.push({ name, stat, kind, tarBase: name, sortKey: Buffer.from(kind === 'directory' ? `${name}/` : name, 'utf8'), graftFd });
+        continue;
+      }
+      // Synchronous: a microsecond syscall, where a thread-pool round trip would cost far more.
+      const stat = lstatSync(`${dirPath}/${name}`, { bigint: true, throwIfNoEntry: false });
+      if (!stat && options.tolerateChanges) continue;
+      if (!stat) throw new FailedPreconditionError(`${JSON.stringify(prefix + name)} was removed while the layer was being packed`);
+      const child = classify(name, stat, prefix, whiteouts);
+      if (child) children.push(child);
     }
-    const subFd = openInRoot(dirFd, child.name, O_PATH | O_DIRECTORY | O_NOFOLLOW, BENEATH_NO_SYMLINKS);
-    try {
-      assertSameFile(subFd, child.stat, tarName);
-      yield* walkDirectory(subFd, tarName, whiteouts);
-    } finally {
-      closeFd(subFd);
+    children.sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
+
+    for (const child of children) {
+      const tarName = prefix + child.tarBase + (child.kind === 'directory' ? '/' : '');
+      const childRel = joinRel(rel, child.name);
+      if (child.graftFd !== undefined) {
+        const self = fdPath(child.graftFd);
+        if (child.kind !== 'directory') {
+          yield { tarName, kind: child.kind, stat: child.stat, path: self, parentFd: dirFd, name: child.name, selfFd: child.graftFd };
+          continue;
+        }
+        yield { tarName, kind: 'directory', stat: child.stat, path: `${self}/.`, parentFd: dirFd, name: child.name };
+        yield* walkDirectory(child.graftFd, tarName, childRel, options);
+        continue;
+      }
+      const path = `${dirPath}/${child.name}`;
+      yield { tarName, kind: child.kind, stat: child.stat, path, parentFd: dirFd, name: child.name };
+      if (child.kind !== 'directory') continue;
+
+      if (whiteouts === 'overlay' && lgetxattr(path, OVERLAY_OPAQUE_XATTR)?.toString('latin1') === OVERLAY_OPAQUE_VALUE) {
+        // Docker and containerd put the opaque marker right after its directory.
+        yield { tarName: tarName + OPAQUE_WHITEOUT, kind: 'opaque', stat: child.stat, path, parentFd: dirFd, name: child.name };
+      }
+      let subFd: number;
+      try {
+        subFd = openInRoot(dirFd, child.name, O_PATH | O_DIRECTORY | O_NOFOLLOW, BENEATH_NO_SYMLINKS);
+      } catch (err) {
+        // Gone, or swapped for a symlink or a file, since it was listed.
+        const code = errnoCode(err);
+        if (options.tolerateChanges && (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP')) continue;
+        throw err;
+      }
+      try {
+        if (options.tolerateChanges && !isSameFile(subFd, child.stat)) continue;
+        assertSameFile(subFd, child.stat, tarName);
+        yield* walkDirectory(subFd, tarName, childRel, options);
+      } finally {
+        closeFd(subFd);
+      }
     }
+  } finally {
+    for (const child of children) if (child.graftFd !== undefined) closeFd(child.graftFd);
   }
 }
 
@@ -108,7 +173,7 @@ function classify(name: string, stat: BigIntStats, prefix: string, whiteouts: Pa
   return { name, stat, kind, tarBase: name, sortKey };
 }
 
-function kindOf(stat: BigIntStats): Exclude<LayerNodeKind, 'whiteout' | 'opaque'> | undefined {
+export function kindOf(stat: BigIntStats): Exclude<LayerNodeKind, 'whiteout' | 'opaque'> | undefined {
   if (stat.isDirectory()) return 'directory';
   if (stat.isFile()) return 'file';
   if (stat.isSymbolicLink()) return 'symlink';
@@ -116,6 +181,11 @@ function kindOf(stat: BigIntStats): Exclude<LayerNodeKind, 'whiteout' | 'opaque'
   if (stat.isBlockDevice()) return 'block-device';
   if (stat.isFIFO()) return 'fifo';
   return undefined;
+}
+
+function isSameFile(fd: number, expected: BigIntStats): boolean {
+  const actual = fstatSync(fd, { bigint: true });
+  return actual.ino === expected.ino && actual.dev === expected.dev;
 }
 
 /** The descriptor must name the inode we listed; otherwise the tree changed under us. */

@@ -4,9 +4,9 @@
  * user database): uid/gid/mode, mtime in whole seconds, empty uname/gname, xattrs sorted.
  */
 import { Readable } from 'node:stream';
-import { read, readlinkSync, constants as fsConstants } from 'node:fs';
+import { fstatSync, openSync, read, readlinkSync, constants as fsConstants } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { FailedPreconditionError, digestFromHash, type Digest } from '../base/index.js';
+import { FailedPreconditionError, digestFromHash, errnoCode, type Digest } from '../base/index.js';
 import { closeFd, lgetxattr, llistxattr, major, minor, openInRoot } from '../host/index.js';
 import { END_OF_ARCHIVE, encodeTarHeader } from './tar-encode.js';
 import { decodeUtf8, paddingFor, type TarHeader } from './tar-format.js';
@@ -53,19 +53,43 @@ export async function measureLayer(dir: string, options: PackOptions): Promise<L
 async function* layerTarChunks(dir: string, options: PackOptions): AsyncGenerator<Buffer> {
   // Later names of one inode become hard links to the first name packed: dev:ino → tar name.
   const firstNames = new Map<string, string>();
-  for await (const node of walkLayer(dir, options.whiteouts)) {
-    const header = headerFor(node, options.whiteouts, firstNames);
-    yield encodeTarHeader(header);
-    if (header.type === 'file' && header.size > 0) {
-      yield* fileContent(node, header.size);
-      const padding = paddingFor(header.size);
-      if (padding > 0) yield Buffer.alloc(padding);
-    }
-  }
+  for await (const node of walkLayer(dir, options.whiteouts)) yield* nodeChunks(node, { whiteouts: options.whiteouts, xattrs: 'all' }, firstNames);
   yield END_OF_ARCHIVE;
 }
 
-function headerFor(node: LayerNode, whiteouts: PackWhiteouts, firstNames: Map<string, string>): TarHeader {
+/** Which extended attributes go into headers: all of them (layers), or only file capabilities (`docker cp`, like moby). */
+export type XattrPolicy = 'all' | 'capability';
+
+export interface HeaderOptions {
+  whiteouts: PackWhiteouts;
+  xattrs: XattrPolicy;
+  /**
+   * A live tree (a running container's, for `docker cp`): a file that vanishes before its
+   * header is skipped, one that grows is cut at the size its header gives, one that shrinks or
+   * is replaced after its header is padded with zeros (GNU tar's choice). Layers never do this:
+   * their bytes must be exactly the tree's.
+   */
+  tolerateChanges?: boolean;
+}
+
+/** One node's header, content and padding. */
+export async function* nodeChunks(node: LayerNode, options: HeaderOptions, firstNames: Map<string, string>): AsyncGenerator<Buffer> {
+  let header: TarHeader;
+  try {
+    header = headerFor(node, options, firstNames);
+  } catch (err) {
+    if (options.tolerateChanges && isVanished(err)) return;
+    throw err;
+  }
+  yield encodeTarHeader(header);
+  if (header.type === 'file' && header.size > 0) {
+    yield* options.tolerateChanges ? liveFileContent(node, header.size) : fileContent(node, header.size);
+    const padding = paddingFor(header.size);
+    if (padding > 0) yield Buffer.alloc(padding);
+  }
+}
+
+function headerFor(node: LayerNode, options: HeaderOptions, firstNames: Map<string, string>): TarHeader {
   const { stat } = node;
   const base: TarHeader = {
     name: node.tarName,
@@ -83,7 +107,7 @@ function headerFor(node: LayerNode, whiteouts: PackWhiteouts, firstNames: Map<st
   // Marker files carry the owner and time of what they stand for, like Docker's converter.
   if (node.kind === 'whiteout') return { ...base, mode: 0o600 };
   if (node.kind === 'opaque') return { ...base, mode: base.mode & 0o777 };
-  if (node.kind === 'directory') return { ...base, type: 'directory', xattrs: readXattrs(node, whiteouts) };
+  if (node.kind === 'directory') return { ...base, type: 'directory', xattrs: readXattrs(node, options) };
 
   if (stat.nlink > 1n) {
     const key = `${stat.dev}:${stat.ino}`;
@@ -91,7 +115,7 @@ function headerFor(node: LayerNode, whiteouts: PackWhiteouts, firstNames: Map<st
     if (first !== undefined) return { ...base, type: 'hardlink', linkname: first };
     firstNames.set(key, node.tarName);
   }
-  const xattrs = readXattrs(node, whiteouts);
+  const xattrs = readXattrs(node, options);
   switch (node.kind) {
     case 'file':
       return { ...base, type: 'file', size: Number(stat.size), xattrs };
@@ -108,11 +132,18 @@ function headerFor(node: LayerNode, whiteouts: PackWhiteouts, firstNames: Map<st
 }
 
 /** Every xattr except overlay's own bookkeeping, which describes the upper dir, not the layer. */
-function readXattrs(node: LayerNode, whiteouts: PackWhiteouts): Map<string, Buffer> {
+function readXattrs(node: LayerNode, options: HeaderOptions): Map<string, Buffer> {
   const xattrs = new Map<string, Buffer>();
+  // A file grafted in is reached through a magic link, which the l*xattr calls would not follow.
+  if (node.selfFd !== undefined) return xattrs;
+  if (options.xattrs === 'capability') {
+    const value = lgetxattr(node.path, CAPABILITY_XATTR);
+    if (value !== undefined) xattrs.set(CAPABILITY_XATTR, capabilityV2(value));
+    return xattrs;
+  }
   for (const name of llistxattr(node.path)) {
     if (isOverlayXattr(name)) {
-      if (whiteouts === 'overlay') refuseUnpackableOverlay(name, node.tarName);
+      if (options.whiteouts === 'overlay') refuseUnpackableOverlay(name, node.tarName);
       continue;
     }
     const value = lgetxattr(node.path, name);
@@ -121,13 +152,31 @@ function readXattrs(node: LayerNode, whiteouts: PackWhiteouts): Map<string, Buff
   return xattrs;
 }
 
+const CAPABILITY_XATTR = 'security.capability';
+
+/**
+ * moby's conversion: a VFS_CAP_REVISION_3 value (it names a namespace root uid, meaningless
+ * outside the user namespace that wrote it) becomes a revision 2 value of 20 bytes.
+ */
+function capabilityV2(value: Buffer): Buffer {
+  if (value.length >= 20 && value[3] === 3) {
+    const v2 = Buffer.from(value.subarray(0, 20));
+    v2[3] = 2;
+    return v2;
+  }
+  return value;
+}
+
 /**
  * Streams exactly `size` bytes of a regular file, opened beneath its pinned parent without
  * following symlinks (O_NONBLOCK so a FIFO swapped in cannot hang us). The header already
  * promised `size` bytes, so a file that shrank or grew meanwhile fails the pack.
  */
 async function* fileContent(node: LayerNode, size: number): AsyncGenerator<Buffer> {
-  const fd = openInRoot(node.parentFd, node.name, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK, BENEATH_NO_SYMLINKS);
+  const fd = node.selfFd !== undefined
+    // Reopening our own O_PATH descriptor through its magic link: the file it pins, nothing else.
+    ? openSync(`/proc/self/fd/${node.selfFd}`, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)
+    : openInRoot(node.parentFd, node.name, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK, BENEATH_NO_SYMLINKS);
   try {
     const opened = assertSameFile(fd, node.stat, node.tarName);
     if (!opened.isFile()) throw new FailedPreconditionError(`${JSON.stringify(node.tarName)} changed while the layer was being packed`);
@@ -149,6 +198,54 @@ async function* fileContent(node: LayerNode, size: number): AsyncGenerator<Buffe
   } finally {
     closeFd(fd);
   }
+}
+
+/**
+ * fileContent for a live tree: exactly `size` bytes whatever happens to the file — its first
+ * `size` bytes, then zeros if it shrank, all zeros if it was replaced or removed.
+ */
+async function* liveFileContent(node: LayerNode, size: number): AsyncGenerator<Buffer> {
+  let left = size;
+  const fd = openLive(node);
+  try {
+    while (fd >= 0 && left > 0) {
+      const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, left));
+      const n = await readInto(fd, buffer);
+      if (n === 0) break;
+      left -= n;
+      yield buffer.subarray(0, n);
+    }
+  } finally {
+    if (fd >= 0) closeFd(fd);
+  }
+  while (left > 0) {
+    const n = Math.min(READ_CHUNK, left);
+    left -= n;
+    yield Buffer.alloc(n);
+  }
+}
+
+/** The node's file opened for reading, or -1 when it is gone or no longer the file listed. */
+function openLive(node: LayerNode): number {
+  let fd: number;
+  try {
+    fd = node.selfFd !== undefined
+      ? openSync(`/proc/self/fd/${node.selfFd}`, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)
+      : openInRoot(node.parentFd, node.name, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK, BENEATH_NO_SYMLINKS);
+  } catch (err) {
+    if (isVanished(err)) return -1;
+    throw err;
+  }
+  const opened = fstatSync(fd, { bigint: true });
+  if (opened.isFile() && opened.ino === node.stat.ino && opened.dev === node.stat.dev) return fd;
+  closeFd(fd);
+  return -1;
+}
+
+/** The file went away or was swapped for something else between listing and reading. */
+export function isVanished(err: unknown): boolean {
+  const code = errnoCode(err);
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENXIO';
 }
 
 function readInto(fd: number, buffer: Buffer): Promise<number> {

@@ -281,6 +281,17 @@ test('created and exited containers: the rootfs is mounted for the operation and
   assert.deepEqual((await get(stopped, '/tmp/after-exit')).map((e) => e.content), ['x']);
   await assertUnmounted(stopped);
 
+  // Operations overlapping on one stopped container share its mount; the last one lets it go.
+  const slow = await getArchive(engine.containers, stopped, '/etc');
+  await Promise.all([
+    put(stopped, '/tmp', [{ name: 'concurrent', content: 'c' }]),
+    statPath(engine.containers, stopped, '/tmp'),
+    get(stopped, '/etc/passwd'),
+  ]);
+  assert.ok((await mountsUnder(engine.containers.dir(stopped))).length > 0, 'still held by the unread stream');
+  assert.ok((await list(slow.tar)).some((e) => e.header.name === 'etc/passwd'));
+  await assertUnmounted(stopped);
+
   // A stream destroyed before it is read, and one destroyed half-way.
   (await getArchive(engine.containers, stopped, '/etc')).tar.destroy();
   await assertUnmounted(stopped);

@@ -15,18 +15,18 @@
  * the duration of the operation (for GET, until the stream ends or is destroyed) and unmounted
  * after, unless the container started meanwhile.
  */
-import { closeSync, fstatSync, openSync, readSync, constants as fsConstants, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, constants as fsConstants, type BigIntStats } from 'node:fs';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import { InvalidArgumentError, NotFoundError, errnoCode, errorMessage } from '../base/index.js';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, errnoCode, errorMessage } from '../base/index.js';
 import { closeFd, openDirPath } from '../host/index.js';
 import {
   extractArchive, graftsBelow, packPathChunks, resolveInTree, type Graft, type PackSource, type ResolvedPath,
 } from '../archive/index.js';
 import { resolveUserFromFiles } from '../runtime/index.js';
 import type { ContainerService, ContainerEvent } from './container-service.js';
-import { isRunningStatus, type ContainerRecord } from './container-record.js';
-import { isMounted, mountRootfs, rootfsPath, unmountRootfs } from './rootfs.js';
+import type { ContainerRecord } from './container-record.js';
+import { rootfsPath } from './rootfs.js';
 
 /**
  * Docker's container PathStat (api/types/container): what `HEAD /containers/{id}/archive`
@@ -194,10 +194,32 @@ interface ContainerView {
 
 async function openView(service: ContainerService, idOrName: string): Promise<ContainerView> {
   const record = service.get(idOrName);
+  for (let attempt = 0; ; attempt++) {
+    const view = await tryOpenView(service, record);
+    if (view || attempt >= 2) return view ?? failMount(record);
+  }
+}
+
+function failMount(record: ContainerRecord): never {
+  throw new FailedPreconditionError(`the file system of container ${record.id} could not be mounted`);
+}
+
+/**
+ * The view, or undefined when what got pinned is the bare mount point: the container exited
+ * (and its rootfs was unmounted) between the hold and the open. The next try mounts it.
+ */
+async function tryOpenView(service: ContainerService, record: ContainerRecord): Promise<ContainerView | undefined> {
   const release = await holdRootfs(service, record.id);
   let rootFd = -1;
   try {
-    rootFd = openDirPath(rootfsPath(service.dir(record.id)));
+    const dir = service.dir(record.id);
+    rootFd = openDirPath(rootfsPath(dir));
+    if (!isMountRoot(rootFd, dir)) {
+      closeFd(rootFd);
+      rootFd = -1;
+      await release();
+      return undefined;
+    }
     const grafts = viewGrafts(service, record, rootFd);
     let closed = false;
     const fd = rootFd;
@@ -217,6 +239,23 @@ async function openView(service: ContainerService, idOrName: string): Promise<Co
     await release();
     throw err;
   }
+}
+
+/** Whether the directory pinned by `fd` is a mount of its own, not part of `parent`'s (its mount id differs). */
+function isMountRoot(fd: number, parent: string): boolean {
+  const parentFd = openDirPath(parent);
+  try {
+    return mountIdOf(fd) !== mountIdOf(parentFd);
+  } finally {
+    closeFd(parentFd);
+  }
+}
+
+function mountIdOf(fd: number): string {
+  const info = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+  const id = /^mnt_id:\s*(\d+)/m.exec(info)?.[1];
+  if (id === undefined) throw new FailedPreconditionError('cannot tell mounts apart: /proc/self/fdinfo has no mnt_id');
+  return id;
 }
 
 /**
@@ -364,71 +403,9 @@ function readViewFile(view: ContainerView, path: string): string | undefined {
 
 // ---- the rootfs mount of a stopped container -------------------------------------------
 
-interface RootfsHold {
-  count: number;
-  /** Resolves with whether this hold mounted the rootfs (and so must unmount it). */
-  ready: Promise<boolean>;
-}
-
-/** Holders of each container's rootfs among cp operations, so one does not unmount under another. */
-const holds = new WeakMap<ContainerService, Map<string, RootfsHold>>();
-
-/**
- * Makes sure the container's rootfs is mounted, and returns the function that lets it go:
- * when the last cp operation on the container is done, a mount made here is undone, unless
- * the container is running (or being started) by then.
- */
+/** The container's rootfs, mounted for this operation; the service unmounts it when idle. */
 async function holdRootfs(service: ContainerService, id: string): Promise<() => Promise<void>> {
-  let byId = holds.get(service);
-  if (!byId) {
-    byId = new Map();
-    holds.set(service, byId);
-  }
-  const dir = service.dir(id);
-  let hold = byId.get(id);
-  if (!hold) {
-    hold = {
-      count: 0,
-      ready: (async () => {
-        const wasMounted = await isMounted(rootfsPath(dir));
-        await mountRootfs(service.images.snapshotter, id, dir);
-        return !wasMounted;
-      })(),
-    };
-    byId.set(id, hold);
-  }
-  const current = hold;
-  const table = byId;
-  current.count += 1;
-  let released = false;
-  const release = async (mountedHere: boolean) => {
-    if (released) return;
-    released = true;
-    current.count -= 1;
-    if (current.count > 0) return;
-    if (table.get(id) === current) table.delete(id);
-    if (mountedHere && !(await inUse(service, id))) await unmountRootfs(dir);
-  };
-  let mountedHere: boolean;
-  try {
-    mountedHere = await current.ready;
-  } catch (err) {
-    await release(false);
-    throw err;
-  }
-  return () => release(mountedHere);
-}
-
-/** The container runs, or the runtime has it (a start under way needs the mount). */
-async function inUse(service: ContainerService, id: string): Promise<boolean> {
-  const record = service.store.tryGet(id);
-  if (!record) return false;
-  if (isRunningStatus(record.state.Status)) return true;
-  try {
-    return (await service.runtime.list()).includes(id);
-  } catch {
-    return true;
-  }
+  return (await service.holdRootfs(id)).release;
 }
 
 // ---- Docker's path rules and wire formats ----------------------------------------------

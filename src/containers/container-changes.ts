@@ -5,7 +5,6 @@ import type { ExecutionConfig } from '../oci/index.js';
 import { packLayer } from '../archive/index.js';
 import type { ContainerService } from './container-service.js';
 import { overlayChanges, type Change } from './changes.js';
-import { mountRootfs, unmountRootfs, isMounted, rootfsPath } from './rootfs.js';
 
 /** `docker diff`: what the container changed, from its writable layer. */
 export async function containerChanges(service: ContainerService, idOrName: string): Promise<Change[]> {
@@ -69,23 +68,16 @@ export async function commitContainer(service: ContainerService, idOrName: strin
  * are mounted for the duration of the stream.
  */
 export async function exportContainer(service: ContainerService, idOrName: string): Promise<Readable> {
-  const record = service.get(idOrName);
-  const dir = service.dir(record.id);
-  const wasMounted = await isMounted(rootfsPath(dir));
-  const rootfs = await mountRootfs(service.images.snapshotter, record.id, dir);
+  const { rootfs, release } = await service.holdRootfs(idOrName);
   const tar = packLayer(rootfs, { whiteouts: 'none' });
-  if (!wasMounted) {
-    let done = false;
-    const release = () => {
-      if (done) return;
-      done = true;
-      // Only when the container did not start meanwhile (a running one needs its mount).
-      const current = service.store.tryGet(record.id);
-      if (!current || current.state.Status !== 'running') void unmountRootfs(dir);
-    };
-    tar.once('end', release);
-    tar.once('close', release);
-    tar.once('error', release);
-  }
+  let done = false;
+  const releaseOnce = () => {
+    if (done) return;
+    done = true;
+    void release();
+  };
+  tar.once('end', releaseOnce);
+  tar.once('close', releaseOnce);
+  tar.once('error', releaseOnce);
   return tar;
 }

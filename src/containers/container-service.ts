@@ -75,6 +75,10 @@ export class ContainerService extends EventEmitter {
   private readonly removeWaiters = new Map<string, (() => void)[]>();
   private readonly attachWaiters = new Map<string, { options: AttachOptions; resolve: (s: AttachSession) => void; reject: (e: unknown) => void }[]>();
   private readonly exitSubscriptions = new Map<string, () => void>();
+  /** Operations (cp, export) that need a container's rootfs mounted, by container. */
+  private readonly rootfsHolds = new Map<string, number>();
+  private readonly starting = new Set<string>();
+  private readonly mountLock = new KeyedLock();
   private readonly restarts: RestartManager;
 
   constructor(options: ContainerServiceOptions) {
@@ -219,6 +223,15 @@ export class ContainerService extends EventEmitter {
   }
 
   private async startLocked(id: string, restarting: boolean): Promise<void> {
+    this.starting.add(id);
+    try {
+      await this.startLockedInner(id, restarting);
+    } finally {
+      this.starting.delete(id);
+    }
+  }
+
+  private async startLockedInner(id: string, restarting: boolean): Promise<void> {
     const record = this.get(id);
     if (record.state.Status === 'paused') throw new ConflictError(`cannot start a paused container, try unpause instead`);
     if (record.state.Status === 'running') throw new NotModifiedError(`container ${id} is already running`);
@@ -228,7 +241,7 @@ export class ContainerService extends EventEmitter {
     const bundle = join(dir, 'bundle');
     let rootfs: string | undefined;
     try {
-      rootfs = await mountRootfs(this.images.snapshotter, id, dir);
+      rootfs = await this.mountLock.run(id, () => mountRootfs(this.images.snapshotter, id, dir));
       for (const m of record.mounts) {
         if (m.Type === 'volume' && m.CopyImageContent) await copyImageContentIntoVolume(rootfs, m.Destination, m.Source);
       }
@@ -261,7 +274,8 @@ export class ContainerService extends EventEmitter {
     } catch (err) {
       this.unwatchExit(id);
       await this.runtime.delete(id, { force: true }).catch(() => {});
-      if (rootfs) await unmountRootfs(dir).catch(() => {});
+      this.starting.delete(id);
+      if (rootfs) await this.unmountIfIdle(id).catch(() => {});
       this.failAttachWaiters(id, err);
       if (err instanceof OciRuntimeError) {
         record.state = { ...record.state, Status: restarting ? 'exited' : record.state.Status === 'created' ? 'created' : 'exited', Error: err.runtimeMessage, ExitCode: err.commandExitCode ?? 128, Pid: 0 };
@@ -294,7 +308,6 @@ export class ContainerService extends EventEmitter {
       if (!record) return;
       if (!isRunningStatus(record.state.Status)) return; // already handled (e.g. by a forced removal)
       await this.runtime.delete(id, { force: true }).catch((err) => this.log.warn('runtime delete failed', { id, error: errorMessage(err) }));
-      await unmountRootfs(this.store.dir(id)).catch((err) => this.log.warn('unmount failed', { id, error: errorMessage(err) }));
       const finishedAt = (info.exitedAt ?? new Date()).toISOString();
       record.state = { ...record.state, Status: 'exited', Pid: 0, ExitCode: info.exitCode, OOMKilled: info.oomKilled, FinishedAt: finishedAt };
       restart = this.restarts.shouldRestart(record);
@@ -303,6 +316,7 @@ export class ContainerService extends EventEmitter {
         record.restartCount += 1;
       }
       await this.store.save(record);
+      await this.unmountIfIdle(id).catch((err) => this.log.warn('unmount failed', { id, error: errorMessage(err) }));
       if (info.oomKilled) this.emitEvent('oom', record);
       this.emitEvent('die', record, { exitCode: String(info.exitCode) });
       autoRemove = !restart && record.hostConfig.AutoRemove;
@@ -540,6 +554,44 @@ export class ContainerService extends EventEmitter {
     const waiters = this.removeWaiters.get(id) ?? [];
     this.removeWaiters.delete(id);
     for (const w of waiters) w();
+  }
+
+  // ---- the rootfs mount -------------------------------------------------------------------
+
+  /**
+   * Mounts the container's rootfs for an operation that reads or writes it (cp, export) and
+   * returns the release function. The mount stays while the container runs, starts, or any
+   * operation still holds it; the last release of a stopped container's rootfs unmounts it.
+   */
+  async holdRootfs(idOrName: string): Promise<{ rootfs: string; release: () => Promise<void> }> {
+    const id = this.get(idOrName).id;
+    this.rootfsHolds.set(id, (this.rootfsHolds.get(id) ?? 0) + 1);
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      const left = (this.rootfsHolds.get(id) ?? 1) - 1;
+      if (left > 0) this.rootfsHolds.set(id, left);
+      else this.rootfsHolds.delete(id);
+      await this.unmountIfIdle(id);
+    };
+    try {
+      const rootfs = await this.mountLock.run(id, () => mountRootfs(this.images.snapshotter, id, this.store.dir(id)));
+      return { rootfs, release };
+    } catch (err) {
+      await release();
+      throw err;
+    }
+  }
+
+  /** Unmounts the rootfs unless the container runs, is starting, or an operation holds it. */
+  private async unmountIfIdle(id: string): Promise<void> {
+    await this.mountLock.run(id, async () => {
+      if ((this.rootfsHolds.get(id) ?? 0) > 0 || this.starting.has(id)) return;
+      const record = this.store.tryGet(id);
+      if (record && (record.state.Status === 'running' || record.state.Status === 'paused')) return;
+      await unmountRootfs(this.store.dir(id));
+    });
   }
 
   // ---- attach ----------------------------------------------------------------------------

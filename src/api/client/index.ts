@@ -4,3 +4,7 @@ export { resolveHost, clientAddress, DEFAULT_HOST, type ClientAddress } from './
 export { readJsonLines, displayJsonMessages, JsonStreamError } from './json-stream.js';
 export { FrameDemuxer } from './stdcopy.js';
 export type { default as Docker } from 'dockerode';
+export {
+  engineRequest, engineJson, engineStream, engineHijack, requestPath, errorMessageOf,
+  type EngineRequest, type EngineResponse, type HijackedConnection, type QueryValue,
+} from './engine-request.js';

@@ -11,6 +11,7 @@ import type { FilterArgs } from '../types/index.js';
 import type { ApiDeps } from './deps.js';
 import { repoTagReference } from './images.js';
 import { attachToContainer, streamLogs } from './container-streams.js';
+import { headArchive, getArchiveRoute, putArchiveRoute } from './container-archive.js';
 
 /** The create body: Docker's container config plus HostConfig; unknown fields pass through. */
 const createBodySchema = z.looseObject({
@@ -94,6 +95,9 @@ export const containerRoutes: RouteModule<ApiDeps> = (router, deps) => {
     deps.execs?.forgetContainer(id);
     ctx.sendStatus(204);
   });
+  router.head('/containers/{id}/archive', (ctx) => headArchive(ctx, containers()));
+  router.get('/containers/{id}/archive', (ctx) => getArchiveRoute(ctx, containers()));
+  router.put('/containers/{id}/archive', (ctx) => putArchiveRoute(ctx, containers()));
   router.post('/commit', (ctx) => commit(ctx, deps));
 };
 

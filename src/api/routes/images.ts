@@ -121,7 +121,7 @@ async function create(ctx: RequestContext, deps: ApiDeps): Promise<void> {
 }
 
 /** Docker's LogImageEvent: the image ID as actor, `name` and the image's labels as attributes. */
-function publishImageEvent(events: EventBus, action: string, id: Digest | string, name: string): void {
+export function publishImageEvent(events: EventBus, action: string, id: Digest | string, name: string): void {
   events.publish({ Type: 'image', Action: action, Actor: { ID: id, Attributes: { name } } });
 }
 

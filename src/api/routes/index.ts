@@ -6,6 +6,7 @@ import type { RouteModule } from '../server/index.js';
 import type { ApiDeps } from './deps.js';
 import { systemRoutes } from './system.js';
 import { imageRoutes } from './images.js';
+import { imageArchiveRoutes } from './image-archive.js';
 import { eventRoutes } from './events.js';
 import { authRoutes } from './auth.js';
 import { containerRoutes } from './containers.js';
@@ -13,9 +14,9 @@ import { execRoutes } from './execs.js';
 import { volumeRoutes } from './volumes.js';
 
 export type { ApiDeps, SystemFacts, ContainerCounts } from './deps.js';
-export { systemRoutes, imageRoutes, eventRoutes, authRoutes, containerRoutes, execRoutes, volumeRoutes };
+export { systemRoutes, imageRoutes, imageArchiveRoutes, eventRoutes, authRoutes, containerRoutes, execRoutes, volumeRoutes };
 export { repoTagReference } from './images.js';
 
 export const defaultRouteModules: RouteModule<ApiDeps>[] = [
-  systemRoutes, imageRoutes, eventRoutes, authRoutes, containerRoutes, execRoutes, volumeRoutes,
+  systemRoutes, imageRoutes, imageArchiveRoutes, eventRoutes, authRoutes, containerRoutes, execRoutes, volumeRoutes,
 ];
