@@ -79,7 +79,19 @@ test('the seed scenario through the real docker CLI', async (t) => {
   assert.equal((await docker(['commit', 'container1', 'committed'])).code, 0);
   assert.equal((await docker(['run', '--rm', 'committed', 'cat', '/base_file.txt'])).stdout, 'modified\n');
 
-  // cp out, stop, rm.
+  // cp both ways.
+  const hostFile = join(temp.dir, 'from-host.txt');
+  await writeFile(hostFile, 'host data\n');
+  assert.equal((await docker(['cp', hostFile, 'container1:/tmp/in.txt'])).code, 0);
+  assert.equal((await docker(['exec', 'container1', 'cat', '/tmp/in.txt'])).stdout, 'host data\n');
+  const outDir = join(temp.dir, 'out');
+  assert.equal((await docker(['cp', 'container1:/base_file.txt', outDir])).code, 0);
+  assert.equal(await readFile(outDir, 'utf8'), 'modified\n');
+  const missingPath = await docker(['cp', 'container1:/nonexistent', outDir + '2']);
+  assert.equal(missingPath.code, 1);
+  assert.match(missingPath.stderr, /Could not find the file \/nonexistent in container container1/);
+
+  // stop, rm.
   const stop = await docker(['stop', '-t', '1', 'container2']);
   assert.equal(stop.stdout, 'container2\n');
   assert.match((await docker(['ps', '-a', '--filter', 'name=container2', '--format', '{{.Status}}'])).stdout, /^Exited \(137\) /);
