@@ -13,6 +13,7 @@ import { writePidFile, removePidFile } from './pid-file.js';
 import { openEngine, type Engine } from './engine.js';
 import { gatherSystemFacts } from './system-facts.js';
 import type { ContainerEvent, ContainerService } from '../containers/index.js';
+import { applyChanges } from '../builder/index.js';
 
 export const PID_FILE = 'stratad.pid';
 
@@ -56,6 +57,8 @@ export class Daemon {
         containers: engine.containers,
         execs: engine.execs,
         volumes: engine.volumes,
+        builder: engine.builder,
+        applyChanges: async (changes, config) => applyChanges(config, changes),
         events: this.events,
         system: await gatherSystemFacts(config, engine.driver),
         engineVersion: productVersion(),

@@ -8,6 +8,7 @@ import { ImageStore, ImageService } from '../images/index.js';
 import { VolumeService } from '../volumes/index.js';
 import { ConmonRuntime } from '../runtime/index.js';
 import { ContainerService, ExecService } from '../containers/index.js';
+import { ImageBuilder } from '../builder/index.js';
 import type { StorageDriver } from './config.js';
 
 /** The engine core as the daemon runs it. */
@@ -18,6 +19,7 @@ export interface Engine {
   runtime: ConmonRuntime;
   containers: ContainerService;
   execs: ExecService;
+  builder: ImageBuilder;
   /** Stops watching containers; they keep running under their monitors. */
   close(): void;
 }
@@ -56,6 +58,9 @@ export async function openEngine(root: string, execRoot: string, requested: Stor
   // Re-adopts containers that kept running while the daemon was away, records exits meanwhile.
   await containers.init();
   const execs = new ExecService(containers, logger);
+  const builder = new ImageBuilder({ images, root, execRoot: join(execRoot, 'builder') });
+  // Builds cut short by a crash leave step containers, snapshots and mounts: clean them first.
+  await builder.recover();
 
   const pruned = await content.pruneIngests();
   if (pruned > 0) logger.info('discarded partial ingests', { count: pruned });
@@ -66,7 +71,7 @@ export async function openEngine(root: string, execRoot: string, requested: Stor
     logger.warn('garbage collection at start-up failed', { error: errorMessage(err) });
   }
   return {
-    driver, images, volumes, runtime, containers, execs,
+    driver, images, volumes, runtime, containers, execs, builder,
     close: () => {
       containers.close();
       runtime.close();

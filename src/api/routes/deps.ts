@@ -1,6 +1,7 @@
 import type { ImageService } from '../../images/index.js';
 import type { ContainerService, ExecService } from '../../containers/index.js';
 import type { VolumeService } from '../../volumes/index.js';
+import type { ImageBuilder } from '../../builder/index.js';
 import type { ExecutionConfig } from '../../oci/index.js';
 import type { EventBus } from '../server/index.js';
 
@@ -46,6 +47,7 @@ export interface ApiDeps {
   containers?: ContainerService;
   execs?: ExecService;
   volumes?: VolumeService;
+  builder?: ImageBuilder;
   events: EventBus;
   system: SystemFacts;
   engineVersion: string;

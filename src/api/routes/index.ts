@@ -12,11 +12,12 @@ import { authRoutes } from './auth.js';
 import { containerRoutes } from './containers.js';
 import { execRoutes } from './execs.js';
 import { volumeRoutes } from './volumes.js';
+import { buildRoutes } from './build.js';
 
 export type { ApiDeps, SystemFacts, ContainerCounts } from './deps.js';
-export { systemRoutes, imageRoutes, imageArchiveRoutes, eventRoutes, authRoutes, containerRoutes, execRoutes, volumeRoutes };
+export { systemRoutes, imageRoutes, imageArchiveRoutes, eventRoutes, authRoutes, containerRoutes, execRoutes, volumeRoutes, buildRoutes };
 export { repoTagReference } from './images.js';
 
 export const defaultRouteModules: RouteModule<ApiDeps>[] = [
-  systemRoutes, imageRoutes, imageArchiveRoutes, eventRoutes, authRoutes, containerRoutes, execRoutes, volumeRoutes,
+  systemRoutes, imageRoutes, imageArchiveRoutes, eventRoutes, authRoutes, containerRoutes, execRoutes, volumeRoutes, buildRoutes,
 ];
