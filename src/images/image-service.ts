@@ -35,6 +35,11 @@ export interface LayerInfo {
 
 export interface NewImage {
   config: ImageConfig;
+  /**
+   * The config's exact bytes, when it came from elsewhere (a loaded archive): they are its
+   * ID, so they are stored as they are rather than re-serialised from `config`.
+   */
+  rawConfig?: Uint8Array;
   layers: LayerInfo[];
   parent?: Digest;
   /** Name to give the image (normalised, `:latest` added when no tag). */
@@ -228,7 +233,7 @@ export class ImageService {
    */
   async createImage(image: NewImage, lease: Lease): Promise<Digest> {
     const reference = image.reference ? normaliseTagTarget(image.reference) : undefined;
-    const configBytes = Buffer.from(JSON.stringify(image.config));
+    const configBytes = image.rawConfig ? Buffer.from(image.rawConfig) : Buffer.from(JSON.stringify(image.config));
     const configInfo = await this.content.writeBlob(configBytes);
     lease.addBlobs(configInfo.digest);
     const manifest: ImageManifest = {

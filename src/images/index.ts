@@ -4,3 +4,5 @@ export * from './image-views.js';
 export * from './leases.js';
 export * from './layer-unpacker.js';
 export * from './garbage-collector.js';
+export { saveImages } from './image-archive-export.js';
+export { loadImages, type LoadEvent, type LoadOptions, type LoadedImage } from './image-archive-import.js';
