@@ -159,9 +159,14 @@ test('stratad serves the image API to the strata CLI, dockerode and raw clients'
     assert.equal(unknown.status, 404);
     assert.deepEqual(JSON.parse(unknown.body), { message: 'page not found' });
     assert.equal((await api(daemon, 'GET', '/images/json?filters=%7Bnot-json')).status, 400);
-    const change = await strata(daemon, ['import', '--change', 'CMD ["sh"]', tarball]);
-    assert.equal(change.code, 1);
-    assert.match(change.stderr, /--change is not supported yet/);
+    const badChange = await strata(daemon, ['import', '--change', 'RUN echo', tarball]);
+    assert.equal(badChange.code, 1);
+    assert.match(badChange.stderr, /run is not a valid change command/);
+    const change = await strata(daemon, ['import', '--change', 'CMD ["sh"]', '--change', 'ENV A=b', tarball, 'changed']);
+    assert.equal(change.code, 0, change.stderr);
+    const config = JSON.parse((await strata(daemon, ['image', 'inspect', '--format', '{{json .Config}}', 'changed'])).stdout);
+    assert.deepEqual(config.Cmd, ['sh']);
+    assert.deepEqual(config.Env, ['A=b']);
     const pull = await api(daemon, 'POST', '/v1.47/images/create?fromImage=busybox&tag=latest');
     assert.equal(pull.status, 200);
     assert.match(JSON.parse(pull.body.trim()).errorDetail.message, /cannot reach registries/);
