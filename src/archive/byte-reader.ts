@@ -47,6 +47,17 @@ export class ByteReader {
     return chunk;
   }
 
+  /** Discards up to `n` bytes; returns how many there were before the input ended. */
+  async skipAtMost(n: number): Promise<number> {
+    let left = n;
+    while (left > 0) {
+      const chunk = await this.take(left);
+      if (!chunk) break;
+      left -= chunk.length;
+    }
+    return n - left;
+  }
+
   /** Discards exactly `n` bytes; the archive must have them. */
   async skip(n: number): Promise<void> {
     let left = n;

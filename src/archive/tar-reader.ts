@@ -91,7 +91,12 @@ export async function* readTarEntries(source: AsyncIterator<Buffer>): AsyncGener
       },
     };
     yield { header, body };
-    await reader.skip(remaining + paddingFor(dataSize));
+    await reader.skip(remaining);
+    // The docker CLI's build context for `-f -` ends right after the last file's data, with
+    // neither padding nor end-of-archive blocks; Go's reader takes that as the end, and so
+    // does this one (a stream that ends inside the padding ends the archive).
+    const padding = paddingFor(dataSize);
+    if ((await reader.skipAtMost(padding)) < padding) return;
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { errnoCode, InvalidArgumentError, NotFoundError } from '../base/index.js';
 import { applyLayer } from '../archive/index.js';
@@ -29,7 +29,10 @@ export class BuildContext implements SourceTree {
       return new BuildContext(source.dir, await readIgnore(source.dir), false);
     }
     const root = join(scratchDir, `context-${randomBytes(8).toString('hex')}`);
+    // The scratch directory keeps contexts private; the context root itself gets the mode a
+    // tar without an entry for it gives in Docker (0755), since `COPY . /dst` copies it.
     await mkdir(root, { recursive: true, mode: 0o700 });
+    await chmod(root, 0o755);
     try {
       await applyLayer(source.tar, root, { whiteouts: 'delete' });
       return new BuildContext(root, await readIgnore(root), true);
