@@ -2,19 +2,32 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm, mkdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
+export interface AtomicWriteOptions {
+  mode?: number;
+  /**
+   * fsync the data and the directory (default true), so the new content survives a crash.
+   * Files that are rewritten from records on every use (run state, bundles) only need the
+   * rename's atomicity, and skip the fsyncs.
+   */
+  durable?: boolean;
+}
+
 /**
  * Writes a file so that readers see either the old content or the whole new content, never
  * a part: the data goes to a temp file beside the target, is fsynced, then renamed over it,
  * and the directory is fsynced so the rename survives a crash.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, modeOrOptions: number | AtomicWriteOptions = {}): Promise<void> {
+  const options = typeof modeOrOptions === 'number' ? { mode: modeOrOptions } : modeOrOptions;
+  const mode = options.mode ?? 0o644;
+  const durable = options.durable ?? true;
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
   const handle = await open(tmp, 'wx', mode);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (durable) await handle.sync();
   } catch (err) {
     await handle.close().catch(() => {});
     await rm(tmp, { force: true });
@@ -27,11 +40,12 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     await rm(tmp, { force: true });
     throw err;
   }
-  await fsyncDir(dir);
+  if (durable) await fsyncDir(dir);
 }
 
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+/** A JSON record, written atomically; `compact` drops the indentation (for large generated files). */
+export async function writeJsonAtomic(path: string, value: unknown, options: AtomicWriteOptions & { compact?: boolean } = {}): Promise<void> {
+  await writeFileAtomic(path, (options.compact ? JSON.stringify(value) : JSON.stringify(value, null, 2)) + '\n', options);
 }
 
 /** Makes a rename or unlink in `dir` durable. */

@@ -407,8 +407,14 @@ export class ContainerService extends EventEmitter {
     if (!isRunningStatus(record.state.Status) || record.state.Status === 'restarting') {
       throw new ConflictError(`Cannot kill container: ${idOrName}: Container ${record.id} is not running`);
     }
+    const isKill = /^(9|KILL|SIGKILL)$/i.test(signal);
+    // Docker's kill with SIGKILL returns once the container has stopped (a `docker rm`
+    // straight after it must not find it running); other signals return at once.
+    const exited = isKill ? this.waitExit(record.id) : undefined;
     await this.runtime.kill(record.id, signal);
     this.emitEvent('kill', record, { signal });
+    if (exited && !(await withTimeout(exited, 10_000))) this.log.warn('container did not exit after SIGKILL', { id: record.id });
+    if (exited) await this.waitForStatus(record.id, (s) => !isRunningStatus(s) || s === 'restarting');
   }
 
   async restart(idOrName: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {

@@ -8,14 +8,15 @@ import type { ProcessSpec, RuntimeSpec } from './runtime-spec.js';
 export const BUNDLE_CONFIG = 'config.json';
 
 /**
- * Writes `<bundleDir>/config.json` atomically (temp file, fsync, rename). A relative root
+ * Writes `<bundleDir>/config.json` atomically (temp file, rename; compact, and without fsync:
+ * it is written anew from the container's record at every start). A relative root
  * path is made absolute against the bundle: the runtime is started with a run-state
  * directory as its bundle (see ConmonRuntime), where a relative path would not resolve.
  */
 export async function writeBundle(bundleDir: string, spec: RuntimeSpec): Promise<string> {
   const root = isAbsolute(spec.root.path) ? spec.root.path : resolve(bundleDir, spec.root.path);
   const path = join(bundleDir, BUNDLE_CONFIG);
-  await writeJsonAtomic(path, { ...spec, root: { ...spec.root, path: root } });
+  await writeJsonAtomic(path, { ...spec, root: { ...spec.root, path: root } }, { compact: true, durable: false });
   return path;
 }
 

@@ -95,7 +95,8 @@ export async function startExecSession(deps: ExecDeps): Promise<ExecSession> {
   const dir = paths.execDir(id, execId);
   await rm(dir, { recursive: true, force: true });
   await mkdir(paths.execExitDir(id, execId), { recursive: true, mode: 0o700 });
-  await writeJsonAtomic(paths.execProcessFile(id, execId), processSpec);
+  // Run state for one exec, read once by runc: atomic, but nothing to keep across a crash.
+  await writeJsonAtomic(paths.execProcessFile(id, execId), processSpec, { compact: true, durable: false });
 
   const args = conmonExecArgs({
     containerId: id,
