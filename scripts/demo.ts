@@ -28,7 +28,7 @@ let host = '';
 /** Runs `strata …` as a user would type it, echoing the command and its output. */
 function strata(args: string[], options: { quiet?: boolean; cwd?: string } = {}): string {
   if (!options.quiet) process.stdout.write(`${dim('$')} strata ${args.map((a) => (/[\s"'$]/.test(a) ? `'${a}'` : a)).join(' ')}\n`);
-  const result = spawnSync(process.execPath, [STRATA, '--host', host, ...args], { cwd: options.cwd, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--', STRATA, '--host', host, ...args], { cwd: options.cwd, encoding: 'utf8' });
   if (!options.quiet) process.stdout.write(result.stdout + result.stderr);
   if (result.status !== 0) throw new Error(`strata ${args.join(' ')} exited with ${result.status}: ${result.stderr}`);
   return result.stdout;

@@ -10,8 +10,8 @@ import { makeTempRoot } from '../../test/support/temp-root.js';
 import { makeBusyboxTarball } from '../../test/support/busybox.js';
 import { startDaemon, run, type RunResult, type TestDaemon } from '../../test/support/daemon.js';
 
-// The CLI with `build` wired in as src/cli/commands/index.ts registers it.
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'support', 'cli-with-build.js');
+// bin/strata (run as `node -- bin/strata` so node itself never reads the CLI's flags).
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'strata');
 
 const SEED_DOCKERFILE = 'FROM busybox\nRUN echo "base content" > /base_file.txt\n';
 
@@ -105,7 +105,7 @@ test('strata build: the classic build client against a real daemon', async (t) =
   t.after(() => daemon.stop());
   const api = new Docker({ socketPath: daemon.socket });
   t.after(() => removeEverything(api));
-  const strata = (args: string[], input?: string) => run([process.execPath, CLI, '--host', daemon.host, ...args], { input, timeoutMs: 120_000 });
+  const strata = (args: string[], input?: string) => run([process.execPath, '--', CLI, '--host', daemon.host, ...args], { input, timeoutMs: 120_000 });
   const build = (args: string[], input?: string) => strata(['build', ...args], input);
 
   const imported = await strata(['import', await makeBusyboxTarball(temp.dir), 'busybox']);
@@ -313,7 +313,7 @@ test('strata build: the classic build client against a real daemon', async (t) =
 
   await t.test('flags: --build-arg, --label, and docker\'s flag errors', async () => {
     const dir = await writeTree(join(temp.dir, 'args'), { Dockerfile: 'FROM busybox\nARG GREETING\nARG FROM_ENV\nRUN echo "$GREETING $FROM_ENV"\n' });
-    const r = await run([process.execPath, CLI, '--host', daemon.host, 'build', '--build-arg', 'GREETING=hi', '--build-arg', 'FROM_ENV', '--label', 'com.example=yes', '-t', 'args', dir], {
+    const r = await run([process.execPath, '--', CLI, '--host', daemon.host, 'build', '--build-arg', 'GREETING=hi', '--build-arg', 'FROM_ENV', '--label', 'com.example=yes', '-t', 'args', dir], {
       env: { ...process.env, FROM_ENV: 'there' },
     });
     assert.equal(r.code, 0, r.stderr);
@@ -360,7 +360,7 @@ test('daemon: COPY . /dir/ from a sent context creates /dir 0755 as dockerd does
   t.after(() => daemon.stop());
   const api = new Docker({ socketPath: daemon.socket });
   t.after(() => removeEverything(api));
-  const strata = (args: string[]) => run([process.execPath, CLI, '--host', daemon.host, ...args], { timeoutMs: 120_000 });
+  const strata = (args: string[]) => run([process.execPath, '--', CLI, '--host', daemon.host, ...args], { timeoutMs: 120_000 });
   assert.equal((await strata(['import', await makeBusyboxTarball(temp.dir), 'busybox'])).code, 0);
   const dir = await writeTree(join(temp.dir, 'ctx'), { Dockerfile: 'FROM busybox\nCOPY . /ctx/\nRUN stat -c %a /ctx\n', 'f.txt': 'f\n' });
   const r = await strata(['build', dir]);

@@ -24,6 +24,14 @@ export interface CliIo {
 /** Runs one CLI invocation; returns the exit status (docker's: 0, 1, 125 for flag errors…). */
 export async function cliMain(argv: string[], io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const err = (text: string) => { io.stderr.write(text); };
+  // A reader that went away (`strata export c | head`): stop quietly, as docker does when
+  // SIGPIPE ends it, instead of dying on an unhandled EPIPE.
+  if (io.stdout === process.stdout && process.stdout.listenerCount('error') === 0) {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(128 + 13);
+      throw e;
+    });
+  }
   // Global flags come before the command; they stop at the first argument.
   let global;
   try {

@@ -219,7 +219,16 @@ export class ContainerService extends EventEmitter {
   /** `docker start`: 304 (NotModified) when already running. */
   async start(idOrName: string): Promise<void> {
     const id = this.get(idOrName).id;
-    await this.lock.run(id, () => this.startLocked(id, false));
+    try {
+      await this.lock.run(id, () => this.startLocked(id, false));
+    } catch (err) {
+      // Docker removes an auto-remove container whose start failed (with its anonymous volumes).
+      const record = this.store.tryGet(id);
+      if (record?.hostConfig.AutoRemove && !(err instanceof NotModifiedError)) {
+        await this.remove(id, { force: true, removeVolumes: true }).catch((e) => this.log.warn('auto-remove failed', { id, error: errorMessage(e) }));
+      }
+      throw err;
+    }
   }
 
   private async startLocked(id: string, restarting: boolean): Promise<void> {
@@ -323,7 +332,7 @@ export class ContainerService extends EventEmitter {
     });
     this.resolveExitWaiters(id, info.exitCode);
     if (restart) this.restarts.schedule(id);
-    else if (autoRemove) await this.remove(id, { force: true }).catch((err) => this.log.warn('auto-remove failed', { id, error: errorMessage(err) }));
+    else if (autoRemove) await this.remove(id, { force: true, removeVolumes: true }).catch((err) => this.log.warn('auto-remove failed', { id, error: errorMessage(err) }));
   }
 
   private async restartAfterExit(id: string): Promise<void> {

@@ -1,7 +1,7 @@
 import {
   buildSpec, withArgs, withEnv, withCwd, withUser, withHostname, withTerminal, withReadonlyRootfs, withBindMount,
   withTmpfs, withEtcFiles, withNetwork, withMemory, withCpus, withCpuShares, withPidsLimit, withCgroupsPath, withInit,
-  withLabels, withStopSignal, withCapabilities, withSysctls, type SpecOption, type RuntimeSpec, type Propagation,
+  withLabels, withStopSignal, withCapabilities, withSysctls, withConsoleSize, type SpecOption, type RuntimeSpec, type Propagation,
 } from '../runtime/index.js';
 import type { ContainerRecord } from './container-record.js';
 import type { EtcFilePaths } from './etc-files.js';
@@ -51,6 +51,8 @@ export async function containerSpec(record: ContainerRecord, rootfs: string, etc
   if (hostConfig.PidsLimit && hostConfig.PidsLimit > 0) options.push(withPidsLimit(hostConfig.PidsLimit));
   if (hostConfig.Init) options.push(withInit());
   if (config.StopSignal) options.push(withStopSignal(config.StopSignal));
+  const consoleSize = hostConfig.ConsoleSize as [number, number] | null | undefined;
+  if (config.Tty && consoleSize && consoleSize[0] > 0 && consoleSize[1] > 0) options.push(withConsoleSize(consoleSize[0], consoleSize[1]));
   if (hostConfig.CapAdd?.length || hostConfig.CapDrop?.length) {
     options.push(withCapabilities({ add: hostConfig.CapAdd ?? [], drop: hostConfig.CapDrop ?? [] }));
   }

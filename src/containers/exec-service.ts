@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError, type Logger, silentLogger, errorMessage } from '../base/index.js';
-import type { ExecSession } from '../runtime/index.js';
+import { OciRuntimeError, type ExecSession } from '../runtime/index.js';
 import type { ContainerService } from './container-service.js';
 
 /** `POST /containers/{id}/exec` body. */
@@ -81,9 +81,9 @@ export class ExecService {
       consoleSize: options.consoleSize ?? (c.ConsoleSize ? { height: c.ConsoleSize[0], width: c.ConsoleSize[1] } : undefined),
       });
     } catch (err) {
-      // Docker records 126 for any exec that could not start (not found included), and
+      // Docker records 127 for a command not found, 126 for one that cannot run, and
       // `docker exec` exits with it.
-      exec.exitCode = 126;
+      exec.exitCode = err instanceof OciRuntimeError ? (err.commandExitCode ?? 126) : 126;
       throw err;
     }
     exec.running = true;

@@ -60,6 +60,16 @@ async function collect(stream: Readable): Promise<string> {
   return Buffer.concat(chunks).toString();
 }
 
+async function waitForLog(id: string, text: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    let out = '';
+    for await (const line of containerLogs(engine.containers, id)) out += line.data.toString();
+    if (out.includes(text)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`container ${id} never logged ${JSON.stringify(text)}`);
+}
+
 async function detached(request: Omit<CreateRequest, 'Image'> = {}): Promise<string> {
   const record = await engine.containers.create({ Image: 'busybox', Cmd: ['sleep', '1000'], name: `d${++counter}`, ...request });
   await engine.containers.start(record.id);
@@ -143,7 +153,9 @@ ptest('--init runs the process under tini; limits reach the cgroup', async () =>
 });
 
 ptest('stop sends the stop signal, then SIGKILL after the timeout', async () => {
-  const graceful = await detached({ Cmd: ['sh', '-c', 'trap "exit 7" TERM; while true; do sleep 0.1; done'] });
+  const graceful = await detached({ Cmd: ['sh', '-c', 'trap "exit 7" TERM; echo ready; while true; do sleep 0.1; done'] });
+  // PID 1 ignores signals it has no handler for: stop only once the trap is in place.
+  await waitForLog(graceful, 'ready\n');
   await engine.containers.stop(graceful, { timeout: 5 });
   assert.equal(engine.containers.get(graceful).state.ExitCode, 7);
   const stubborn = await detached({ Cmd: ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done'] });

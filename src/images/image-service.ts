@@ -214,6 +214,8 @@ export class ImageService {
       const config: ImageConfig = {
         ...baseConfig,
         created,
+        // The new image's comment is its own (`commit -m`), never the parent's.
+        comment: options.comment ?? '',
         ...(options.author ? { author: options.author } : {}),
         config: options.replaceConfig ? (options.config ?? {}) : { ...(baseConfig.config ?? {}), ...(options.config ?? {}) },
         rootfs: { type: 'layers', diff_ids: layer ? [...baseConfig.rootfs.diff_ids, layer.diffId] : [...baseConfig.rootfs.diff_ids] },

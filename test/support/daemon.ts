@@ -109,5 +109,5 @@ export function run(argv: string[], options: { env?: NodeJS.ProcessEnv; input?: 
 
 /** `node bin/strata --host … args`. */
 export function strata(daemon: TestDaemon, args: string[], options: { input?: Buffer | string } = {}): Promise<RunResult> {
-  return run([process.execPath, STRATA_BIN, '--host', daemon.host, ...args], options);
+  return run([process.execPath, '--', STRATA_BIN, '--host', daemon.host, ...args], options);
 }

@@ -1,4 +1,5 @@
-import { toDaemonError, type DaemonError } from '../../api/client/index.js';
+import { toDaemonError, DaemonError, engineJson } from '../../api/client/index.js';
+import { volumeView, type Volume } from './volumes.js';
 import type { CommandContext, CommandSpec } from '../parser/command.js';
 import { StatusError } from '../parser/command.js';
 import { Template, TemplateSyntaxError, TemplateExecError, GoNil, goMarshal } from '../format/template.js';
@@ -78,30 +79,94 @@ export async function inspectImages(ctx: CommandContext, names: string[], format
   if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
 }
 
-/** `strata inspect`: any object by name or ID; images are what exists so far. */
+const ALL_TYPES = ['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
+
+const INSPECT_FORMAT_HELP = "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates";
+
+type Lookup = (ref: string) => Promise<unknown>;
+
+const encode = encodeURIComponent;
+
+/**
+ * docker's inspectAll: for each reference the first kind of object that has it, in docker's
+ * order (container, image, network, volume, …); with `--type`, that kind only.
+ */
 export const inspectCommand: CommandSpec = {
   name: 'inspect',
   usage: '[OPTIONS] NAME|ID [NAME|ID...]',
   short: 'Return low-level information on strata objects',
   args: { kind: 'min', n: 1 },
   flags: [
-    { name: 'format', short: 'f', type: 'string', description: "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template." },
+    { name: 'format', short: 'f', type: 'string', description: INSPECT_FORMAT_HELP },
     { name: 'size', short: 's', type: 'bool', description: 'Display total file sizes if the type is container' },
     { name: 'type', type: 'string', description: 'Only inspect objects of the given type' },
   ],
   async run(ctx, o, args) {
     const type = o.string('type');
-    if (type !== '' && type !== 'image') {
-      if (['container', 'network', 'volume', 'node', 'service', 'task', 'plugin', 'secret', 'config'].includes(type)) {
-        const elements: unknown[] = [];
-        await printInspect(ctx, elements, o.string('format'));
-        throw new StatusError(1, args.map((a) => `Error: No such ${type}: ${a}`).join('\n'));
+    if (o.given('type') && type === '') throw new StatusError(1, `type is empty: must be one of "${ALL_TYPES.join('", "')}"`);
+    if (type !== '' && !ALL_TYPES.includes(type)) throw new StatusError(1, `unknown type: "${type}": must be one of "${ALL_TYPES.join('", "')}"`);
+    const size = o.bool('size');
+    const get = (path: string, query: Record<string, boolean> = {}) => engineJson<unknown>(ctx.host, { method: 'GET', path, query });
+    const notFound = (what: string): Lookup => async (ref) => { throw new DaemonError(`${what} ${ref} not found`, 404); };
+    const kinds: { type: string; sized?: boolean; lookup: Lookup }[] = [
+      { type: 'container', sized: true, lookup: (ref) => get(`/containers/${encode(ref)}/json`, { size }) },
+      { type: 'image', lookup: (ref) => get(`/images/${encode(ref)}/json`) },
+      { type: 'network', lookup: notFound('network') },
+      { type: 'volume', lookup: async (ref) => volumeView(await get(`/volumes/${encode(ref)}`) as Volume) },
+      { type: 'plugin', lookup: notFound('plugin') },
+    ];
+    const swarmTypes = ['service', 'task', 'node', 'secret', 'config'];
+    const elements: unknown[] = [];
+    const errors: string[] = [];
+    for (const ref of args) {
+      try {
+        if (swarmTypes.includes(type)) throw new DaemonError('This node is not a swarm manager: strata does not run swarm services', 503);
+        let found = false;
+        for (const kind of kinds) {
+          if (type !== '' && kind.type !== type) continue;
+          try {
+            elements.push(await kind.lookup(ref));
+          } catch (err) {
+            if (type === '' && err instanceof DaemonError && !err.unreachable && (err.statusCode === 404 || /not supported|invalid reference format/.test(err.message))) continue;
+            throw err;
+          }
+          if (size && !kind.sized) ctx.err(`WARNING: --size ignored for ${kind.type}\n`);
+          found = true;
+          break;
+        }
+        if (!found) errors.push(`Error: No such object: ${ref}`);
+      } catch (err) {
+        const e = toDaemonError(err, ctx.host);
+        errors.push(e.unreachable ? e.message : `Error response from daemon: ${e.message}`);
       }
-      throw new StatusError(1, `"${type}" is not a valid value for --type`);
     }
-    await inspectImages(ctx, args, o.string('format'), (e, name) => {
-      if (e.statusCode === 404) return type === 'image' ? `Error: No such image: ${name}` : `Error: No such object: ${name}`;
-      return e.unreachable ? e.message : `Error response from daemon: ${e.message}`;
-    });
+    await printInspect(ctx, elements, o.string('format'));
+    if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
+  },
+};
+
+/** `container inspect`. */
+export const containerInspectCommand: CommandSpec = {
+  name: 'inspect',
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  short: 'Display detailed information on one or more containers',
+  args: { kind: 'min', n: 1 },
+  flags: [
+    { name: 'format', short: 'f', type: 'string', description: INSPECT_FORMAT_HELP },
+    { name: 'size', short: 's', type: 'bool', description: 'Display total file sizes' },
+  ],
+  async run(ctx, o, args) {
+    const elements: unknown[] = [];
+    const errors: string[] = [];
+    for (const ref of args) {
+      try {
+        elements.push(await engineJson<unknown>(ctx.host, { method: 'GET', path: `/containers/${encode(ref)}/json`, query: { size: o.bool('size') } }));
+      } catch (err) {
+        const e = toDaemonError(err, ctx.host);
+        errors.push(e.unreachable ? e.message : `Error response from daemon: ${e.message}`);
+      }
+    }
+    await printInspect(ctx, elements, o.string('format'));
+    if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
   },
 };

@@ -17,6 +17,11 @@ export interface FlagSpec {
   /** The value's name in help (`--format string`). */
   valueName?: string;
   hidden?: boolean;
+  /**
+   * Checks (and may rewrite) each value as pflag's Value.Set does; a thrown Error's message
+   * becomes `invalid argument "v" for "-e, --env" flag: <message>`.
+   */
+  validate?: (raw: string) => string;
 }
 
 export type FlagValue = string | boolean | number | string[];
@@ -46,8 +51,16 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
   const args: string[] = [];
   let help = false;
 
-  const set = (spec: FlagSpec, raw: string, display: string) => {
+  const set = (spec: FlagSpec, given_: string, display: string) => {
     given.add(spec.name);
+    let raw = given_;
+    if (spec.validate) {
+      try {
+        raw = spec.validate(given_);
+      } catch (err) {
+        throw new FlagError(`invalid argument "${given_}" for "${flagDisplay(spec)}" flag: ${(err as Error).message}`);
+      }
+    }
     switch (spec.type) {
       case 'bool': {
         const b = parseBool(raw);
@@ -136,5 +149,6 @@ export function flagUsages(specs: readonly FlagSpec[]): string {
     return [left, s.description + def] as const;
   });
   const width = Math.max(0, ...rows.map(([l]) => l.length));
-  return rows.map(([l, r]) => `  ${l.padEnd(width)}   ${r}`).join('\n');
+  // pflag indents a description's further lines to its column.
+  return rows.map(([l, r]) => `  ${l.padEnd(width)}   ${r.replace(/\n/g, `\n${' '.repeat(width + 5)}`)}`).join('\n');
 }

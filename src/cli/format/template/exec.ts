@@ -54,8 +54,10 @@ export function execute(nodes: Node[], data: unknown, options: ExecOptions): str
   const out: string[] = [];
   const scopes: Map<string, unknown>[] = [new Map([['$', data]])];
 
-  const fail = (op: string, message: string): never => {
-    throw new TemplateExecError(`template: :1: executing "" at <${op}>: ${message}`);
+  const fail = (op: string | Operand, message: string): never => {
+    const loc = typeof op === 'string' ? undefined : 'loc' in op ? op.loc : undefined;
+    const text = typeof op === 'string' ? op : describe(op);
+    throw new TemplateExecError(`template: :${loc ?? '1'}: executing "" at <${text}>: ${message}`);
   };
 
   const lookupVar = (name: string): unknown => {
@@ -71,7 +73,7 @@ export function execute(nodes: Node[], data: unknown, options: ExecOptions): str
     scopes[scopes.length - 1]!.set(name, value);
   };
 
-  const field = (receiver: unknown, name: string, where: string): unknown => {
+  const field = (receiver: unknown, name: string, where: string | Operand): unknown => {
     if (receiver instanceof GoStruct) {
       if (!(name in receiver)) fail(where, `can't evaluate field ${name} in type ${receiver.goTypeName}`);
       const v = (receiver as unknown as Record<string, unknown>)[name];
@@ -86,12 +88,12 @@ export function execute(nodes: Node[], data: unknown, options: ExecOptions): str
     return fail(where, `can't evaluate field ${name} in type ${Array.isArray(receiver) ? '[]interface {}' : typeof receiver}`);
   };
 
-  const missing = (name: string, where: string): unknown => {
+  const missing = (name: string, where: string | Operand): unknown => {
     if (options.missingKey === 'error') return fail(where, `map has no entry for key "${name}"`);
     return options.missingKey === 'zero' ? '' : undefined;
   };
 
-  const chain = (value: unknown, names: string[], where: string): unknown => {
+  const chain = (value: unknown, names: string[], where: string | Operand): unknown => {
     let v = value;
     for (const n of names) v = field(v, n, where);
     return v;
@@ -100,34 +102,43 @@ export function execute(nodes: Node[], data: unknown, options: ExecOptions): str
   const evalOperand = (op: Operand, dot: unknown): unknown => {
     switch (op.kind) {
       case 'dot': return dot;
-      case 'field': return chain(dot, op.names, describe(op));
-      case 'variable': return chain(lookupVar(op.name), op.names, describe(op));
+      case 'field': return chain(dot, op.names, op);
+      case 'variable': return chain(lookupVar(op.name), op.names, op);
       case 'string': return op.value;
       case 'number': return op.value;
       case 'bool': return op.value;
       case 'nil': return null;
-      case 'function': return callFunction(op.name, [], dot);
-      case 'pipeline': return chain(evalPipeline(op.pipeline, dot), op.names, describe(op));
+      case 'function': return callFunction(op.name, [], dot, op);
+      case 'pipeline': return chain(evalPipeline(op.pipeline, dot), op.names, op);
     }
   };
 
-  const callFunction = (name: string, args: unknown[], _dot: unknown): unknown => {
+  const callFunction = (name: string, args: unknown[], _dot: unknown, op?: Operand, cmd?: Command): unknown => {
     const fn: TemplateFunc | undefined = funcs[name];
     if (!fn) throw new TemplateExecError(`template: :1: function "${name}" not defined`);
     try {
       return fn(...args);
     } catch (err) {
       if (err instanceof TemplateExecError && err.message.startsWith('template:')) throw err;
-      return fail(name, (err as Error).message);
+      // Go reports a failed call at its whole command (`<index .Config "x">`).
+      const where = cmd ? { ...(op as Operand), kind: 'function' as const, name: cmd.args.map(describe).join(' ') } : (op ?? name);
+      return fail(where, (err as Error).message);
     }
   };
 
   const evalCommand = (cmd: Command, dot: unknown, piped: unknown[]): unknown => {
     const [head, ...rest] = cmd.args;
     if (head!.kind === 'function') {
-      return callFunction(head!.name, [...rest.map((a) => evalOperand(a, dot)), ...piped], dot);
+      return callFunction(head!.name, [...rest.map((a) => evalOperand(a, dot)), ...piped], dot, head!, cmd);
     }
-    if (rest.length > 0 || piped.length > 0) fail(describe(head!), `can't give argument to non-function ${describe(head!)}`);
+    if ((rest.length > 0 || piped.length > 0) && head!.kind === 'field') {
+      // A method with arguments on a formatter context (`{{.Label "com.example"}}`).
+      const receiver = chain(dot, head!.names.slice(0, -1), head!);
+      const name = head!.names[head!.names.length - 1]!;
+      const method = receiver instanceof GoStruct ? (receiver as unknown as Record<string, unknown>)[name] : undefined;
+      if (typeof method === 'function') return (method as (...a: unknown[]) => unknown).call(receiver, ...rest.map((a) => evalOperand(a, dot)), ...piped);
+    }
+    if (rest.length > 0 || piped.length > 0) fail(head!, `can't give argument to non-function ${describe(head!)}`);
     return evalOperand(head!, dot);
   };
 

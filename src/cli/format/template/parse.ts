@@ -9,14 +9,14 @@ export class TemplateSyntaxError extends Error {}
 
 export type Operand =
   | { kind: 'dot' }
-  | { kind: 'field'; receiver: Operand | null; names: string[] } // receiver null: the dot
-  | { kind: 'variable'; name: string; names: string[] }
+  | { kind: 'field'; receiver: Operand | null; names: string[]; loc?: string } // receiver null: the dot
+  | { kind: 'variable'; name: string; names: string[]; loc?: string }
   | { kind: 'string'; value: string }
   | { kind: 'number'; value: number }
   | { kind: 'bool'; value: boolean }
   | { kind: 'nil' }
-  | { kind: 'function'; name: string }
-  | { kind: 'pipeline'; pipeline: Pipeline; names: string[] };
+  | { kind: 'function'; name: string; loc?: string }
+  | { kind: 'pipeline'; pipeline: Pipeline; names: string[]; loc?: string };
 
 export interface Command {
   args: Operand[];
@@ -37,7 +37,7 @@ export type Node =
 
 type Token =
   | { t: 'text'; v: string }
-  | { t: 'action'; v: string; pos: number };
+  | { t: 'action'; v: string; pos: number; start: number };
 
 /** Splits the template into text and action bodies, applying the trim markers. */
 function lex(src: string): Token[] {
@@ -66,7 +66,7 @@ function lex(src: string): Token[] {
       end = close - 2;
       trimNextText = true;
     }
-    tokens.push({ t: 'action', v: src.slice(start, end), pos: open });
+    tokens.push({ t: 'action', v: src.slice(start, end), pos: open, start });
     i = close + 2;
   }
   return tokens;
@@ -90,17 +90,21 @@ function lineOf(src: string, pos: number): number {
   return src.slice(0, pos).split('\n').length;
 }
 
-type Word =
+type Word = (
   | { w: 'ident'; v: string } | { w: 'field'; v: string } | { w: 'var'; v: string }
-  | { w: 'string'; v: string } | { w: 'number'; v: number } | { w: 'punct'; v: string };
+  | { w: 'string'; v: string } | { w: 'number'; v: number } | { w: 'punct'; v: string }
+) & { at?: number };
 
-/** Splits an action body into words. */
-function words(body: string, where: string): Word[] {
-  const out: Word[] = [];
+/** Splits an action body into words; each word's `at` is its offset in the template (`base` + index). */
+function words(body: string, where: string, base = 0): Word[] {
+  const raw: Word[] = [];
+  const out = { push: (word: Word) => { raw.push({ ...word, at: base + wordStart }); } };
+  let wordStart = 0;
   let i = 0;
   while (i < body.length) {
     const c = body[i]!;
     if (/\s/.test(c)) { i++; continue; }
+    wordStart = i;
     if (c === '"') {
       let j = i + 1;
       for (; j < body.length && body[j] !== '"'; j++) if (body[j] === '\\') j++;
@@ -148,12 +152,12 @@ function words(body: string, where: string): Word[] {
     if (id) { out.push({ w: 'ident', v: id[0] }); i += id[0].length; continue; }
     throw new TemplateSyntaxError(`${where}: unexpected "${c}" in command`);
   }
-  return out;
+  return raw;
 }
 
 class PipelineParser {
   private i = 0;
-  constructor(private readonly ws: Word[], private readonly where: string) {}
+  constructor(private readonly ws: Word[], private readonly where: string, private readonly locate: (at: number | undefined) => string | undefined = () => undefined) {}
 
   done(): boolean { return this.i >= this.ws.length; }
 
@@ -199,13 +203,24 @@ class PipelineParser {
     return { args };
   }
 
+  /** Where the last field chain's second link (Go's chain node) started. */
+  private chainAt: number | undefined;
+
   private fieldChain(): string[] {
     const names: string[] = [];
+    this.chainAt = undefined;
     while (this.ws[this.i]?.w === 'field' && this.ws[this.i]!.v !== '') {
+      if (names.length === 1) this.chainAt = this.ws[this.i]!.at;
       names.push(this.ws[this.i]!.v as string);
       this.i++;
     }
     return names;
+  }
+
+  /** A chained field after a variable or parenthesis: Go places it at its first link. */
+  private trailingChain(): { names: string[]; at: number | undefined } {
+    const at = this.ws[this.i]?.w === 'field' && this.ws[this.i]!.v !== '' ? this.ws[this.i]!.at : undefined;
+    return { names: this.fieldChain(), at };
   }
 
   private operand(): Operand {
@@ -214,21 +229,26 @@ class PipelineParser {
       case 'field': {
         if (w.v === '') return { kind: 'dot' };
         this.i--;
-        return { kind: 'field', receiver: null, names: this.fieldChain() };
+        const names = this.fieldChain();
+        return { kind: 'field', receiver: null, names, loc: this.locate(names.length > 1 ? this.chainAt : w.at) };
       }
-      case 'var': return { kind: 'variable', name: w.v, names: this.fieldChain() };
+      case 'var': {
+        const chain = this.trailingChain();
+        return { kind: 'variable', name: w.v, names: chain.names, loc: this.locate(chain.at ?? w.at) };
+      }
       case 'string': return { kind: 'string', value: w.v };
       case 'number': return { kind: 'number', value: w.v };
       case 'ident':
         if (w.v === 'true' || w.v === 'false') return { kind: 'bool', value: w.v === 'true' };
         if (w.v === 'nil') return { kind: 'nil' };
-        return { kind: 'function', name: w.v };
+        return { kind: 'function', name: w.v, loc: this.locate(w.at) };
       case 'punct':
         if (w.v === '(') {
           const pipeline = this.pipeline(true);
           if (!this.peekPunct(')')) throw new TemplateSyntaxError(`${this.where}: unclosed left paren`);
           this.i++;
-          return { kind: 'pipeline', pipeline, names: this.fieldChain() };
+          const chain = this.trailingChain();
+          return { kind: 'pipeline', pipeline, names: chain.names, loc: this.locate(chain.at ?? w.at) };
         }
         throw new TemplateSyntaxError(`${this.where}: unexpected "${w.v}" in operand`);
     }
@@ -241,21 +261,29 @@ export function parseTemplate(src: string): Node[] {
   let pos = 0;
   const where = (tok: Token) => `template: :${tok.t === 'action' ? lineOf(src, tok.pos) : 1}`;
 
-  const parsePipe = (body: string, tok: Token, allowDecl: boolean, twoVars = false): Pipeline => {
-    const ws = words(body, where(tok));
-    const p = new PipelineParser(ws, where(tok));
+  // Go's ErrorContext: line and byte column (from 0) of a node in the template.
+  const locate = (at: number | undefined): string | undefined => {
+    if (at === undefined) return undefined;
+    const before = src.slice(0, at);
+    const nl = before.lastIndexOf('\n');
+    return `${before.split('\n').length}:${Buffer.byteLength(before.slice(nl + 1))}`;
+  };
+  const parsePipe = (body: string, tok: Token, allowDecl: boolean, twoVars = false, base?: number): Pipeline => {
+    const ws = words(body, where(tok), base);
+    const p = new PipelineParser(ws, where(tok), base === undefined ? undefined : locate);
     const pipeline = p.pipeline(allowDecl, twoVars);
     if (!p.done()) throw new TemplateSyntaxError(`${where(tok)}: unexpected ")" in command`);
     return pipeline;
   };
 
   // Parses nodes until one of `stops` (an action keyword); returns the list and which stop ended it.
-  const list = (stops: string[]): { nodes: Node[]; stop: string; rest: string; tok?: Token } => {
+  const list = (stops: string[]): { nodes: Node[]; stop: string; rest: string; tok?: Token; restStart?: number } => {
     const nodes: Node[] = [];
     while (pos < tokens.length) {
       const tok = tokens[pos++]!;
       if (tok.t === 'text') { nodes.push({ kind: 'text', text: tok.v }); continue; }
       const body = tok.v.trim();
+      const bodyStart = tok.start + (tok.v.length - tok.v.trimStart().length);
       if (body.startsWith('/*')) {
         if (!body.endsWith('*/')) throw new TemplateSyntaxError(`${where(tok)}: unclosed comment`);
         continue;
@@ -263,37 +291,38 @@ export function parseTemplate(src: string): Node[] {
       const keyword = /^([a-z]+)\b\s*([\s\S]*)$/.exec(body);
       const kw = keyword?.[1] ?? '';
       const rest = keyword?.[2] ?? '';
-      if (stops.includes(kw)) return { nodes, stop: kw, rest, tok };
+      const restStart = bodyStart + body.length - rest.length;
+      if (stops.includes(kw)) return { nodes, stop: kw, rest, tok, restStart };
       if (kw === 'end' || kw === 'else') throw new TemplateSyntaxError(`${where(tok)}: unexpected {{${kw}}}`);
       if (kw === 'if' || kw === 'with' || kw === 'range') {
-        nodes.push(control(kw, rest, tok));
+        nodes.push(control(kw, rest, tok, restStart));
       } else if (kw === 'break' || kw === 'continue') {
         nodes.push({ kind: kw });
       } else if (['define', 'template', 'block'].includes(kw)) {
         throw new TemplateSyntaxError(`${where(tok)}: {{${kw}}} is not supported`);
       } else {
         if (body === '') throw new TemplateSyntaxError(`${where(tok)}: missing value for command`);
-        nodes.push({ kind: 'action', pipeline: parsePipe(body, tok, true) });
+        nodes.push({ kind: 'action', pipeline: parsePipe(body, tok, true, false, bodyStart) });
       }
     }
     if (stops.length > 0) throw new TemplateSyntaxError(`template: :${lineOf(src, src.length)}: unexpected EOF`);
     return { nodes, stop: '', rest: '' };
   };
 
-  const control = (kw: 'if' | 'with' | 'range', rest: string, tok: Token): Node => {
+  const control = (kw: 'if' | 'with' | 'range', rest: string, tok: Token, restStart?: number): Node => {
     if (rest.trim() === '') throw new TemplateSyntaxError(`${where(tok)}: missing value for ${kw}`);
-    const pipeline = parsePipe(rest, tok, true, kw === 'range');
+    const pipeline = parsePipe(rest, tok, true, kw === 'range', restStart);
     const body = list(['else', 'end']);
     let elseList: Node[] | null = null;
     if (body.stop === 'else') {
       const elseRest = body.rest.trim();
       if (elseRest.startsWith('if ') && kw === 'if') {
         // {{else if x}} is {{else}}{{if x}}…{{end}} sharing the outer {{end}}.
-        elseList = [control('if', elseRest.slice(3), body.tok!)];
+        elseList = [control('if', elseRest.slice(3), body.tok!, body.restStart === undefined ? undefined : body.restStart + 3)];
         return { kind: kw, pipeline, list: body.nodes, elseList };
       }
       if (elseRest.startsWith('with ') && kw === 'with') {
-        elseList = [control('with', elseRest.slice(5), body.tok!)];
+        elseList = [control('with', elseRest.slice(5), body.tok!, body.restStart === undefined ? undefined : body.restStart + 5)];
         return { kind: kw, pipeline, list: body.nodes, elseList };
       }
       const tail = list(['end']);
