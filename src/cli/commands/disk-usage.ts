@@ -7,6 +7,42 @@ import { tabulate } from '../format/tabwriter.js';
 import { humanSize } from '../format/units.js';
 import { ImageRow, IMAGE_HEADERS } from './rows.js';
 import { splitRepoTag } from './image-list.js';
+import { ContainerRow, type ContainerSummary } from './container-list.js';
+import { humanSizeWithPrecision } from '../format/units.js';
+
+const CONTAINERS_TABLE = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}';
+const CONTAINER_USAGE_HEADERS: Record<string, string> = {
+  ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', LocalVolumes: 'LOCAL VOLUMES', Size: 'SIZE', RunningFor: 'CREATED', Status: 'STATUS', Names: 'NAMES',
+};
+const VOLUMES_TABLE = 'table {{.Name}}\t{{.Links}}\t{{.Size}}';
+
+/** A container row of `system df -v`: as in `ps`, but SIZE is the writable layer alone. */
+class DiskUsageContainerRow extends ContainerRow {
+  constructor(private readonly summary: ContainerSummary, trunc: boolean) {
+    super(summary, trunc);
+  }
+  override get Size(): string {
+    return humanSizeWithPrecision(this.summary.SizeRw ?? 0, 3);
+  }
+}
+
+interface VolumeUsage {
+  Name: string;
+  UsageData?: { Size: number; RefCount: number };
+}
+
+class VolumeUsageRow extends GoStruct {
+  readonly goTypeName = '*formatter.volumeContext';
+  constructor(private readonly v: VolumeUsage) {
+    super();
+  }
+  fieldNames(): string[] {
+    return ['Name', 'Links', 'Size'];
+  }
+  get Name(): string { return this.v.Name; }
+  get Links(): string { return String(this.v.UsageData?.RefCount ?? 0); }
+  get Size(): string { return this.v.UsageData ? humanSize(this.v.UsageData.Size) : 'N/A'; }
+}
 
 const SUMMARY_TABLE = 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';
 const SUMMARY_HEADERS = { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' };
@@ -92,9 +128,11 @@ export const systemDfCommand: CommandSpec = {
     let text = 'Images space usage:\n\n';
     text += renderRows(IMAGES_TABLE, verboseImageRows(du.Images ?? [], true), IMAGE_HEADERS);
     text += '\nContainers space usage:\n\n';
-    text += tabulate('CONTAINER ID\tIMAGE\tCOMMAND\tLOCAL VOLUMES\tSIZE\tCREATED\tSTATUS\tNAMES\n');
+    const containerRows = ((du.Containers ?? []) as ContainerSummary[]).map((c) => new DiskUsageContainerRow(c, true));
+    text += renderRows(CONTAINERS_TABLE, containerRows, CONTAINER_USAGE_HEADERS);
     text += '\nLocal Volumes space usage:\n\n';
-    text += tabulate('VOLUME NAME\tLINKS\tSIZE\n');
+    const volumeRows = ((du.Volumes ?? []) as VolumeUsage[]).map((v) => new VolumeUsageRow(v));
+    text += renderRows(VOLUMES_TABLE, volumeRows, { Name: 'VOLUME NAME', Links: 'LINKS', Size: 'SIZE' });
     const builderSize = ((du.BuildCache ?? []) as { Size?: number; Shared?: boolean }[]).reduce((s, b) => s + (b.Shared ? 0 : b.Size ?? 0), 0);
     text += `\nBuild cache usage: ${humanSize(builderSize)}\n\n`;
     text += tabulate('CACHE ID\tCACHE TYPE\tSIZE\tCREATED\tLAST USED\tUSAGE\tSHARED\n');
