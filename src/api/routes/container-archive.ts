@@ -43,10 +43,14 @@ export async function putArchiveRoute(ctx: RequestContext, containers: Container
       noOverwriteDirNonDir: ctx.bool('noOverwriteDirNonDir'),
       copyUIDGID: ctx.bool('copyUIDGID'),
     });
-  } catch (err) {
-    // The body may be unread when the destination was refused: drop it so the answer gets out.
+  } finally {
+    // What the extraction did not read (a refused destination, or the zero blocks that pad
+    // a tar after its end marker) is drained, so the client's upload completes at once.
     ctx.req.resume();
-    throw err;
   }
+  await new Promise<void>((resolve) => {
+    if (ctx.req.readableEnded) resolve();
+    else ctx.req.once('end', resolve).once('close', resolve);
+  });
   ctx.sendStatus(200);
 }
