@@ -3,24 +3,8 @@
  * flag error: exit status 125), and their conversion to the API's maps.
  */
 
-/** opts.ValidateEnv for `--build-arg`: `KEY=value`, or `KEY` taking the value from the environment. */
-export function validateBuildArg(value: string, env: NodeJS.ProcessEnv = process.env): string {
-  const eq = value.indexOf('=');
-  const key = eq < 0 ? value : value.slice(0, eq);
-  if (key === '') throw new Error(`invalid environment variable: ${value}`);
-  if (eq >= 0) return value;
-  const found = env[key];
-  return found !== undefined ? `${key}=${found}` : value;
-}
-
-/** opts.ValidateLabel. */
-export function validateLabel(value: string): string {
-  const eq = value.indexOf('=');
-  const key = (eq < 0 ? value : value.slice(0, eq)).trim();
-  if (key === '') throw new Error(`invalid label '${value}': empty name`);
-  if (/[ \t\n\v\f\r]/.test(key)) throw new Error(`label '${key}' contains whitespaces`);
-  return value;
-}
+// `--build-arg` is checked as docker's opts.ValidateEnv, `--label` as opts.ValidateLabel.
+export { validateEnv as validateBuildArg, validateLabel } from '../parser/values.js';
 
 /** opts.ConvertKVStringsToMapWithNil: `KEY` alone (not in the environment) is declared but unset. */
 export function buildArgsMap(values: readonly string[]): Record<string, string | null> {
