@@ -647,11 +647,6 @@ export class ContainerService extends EventEmitter {
     for (const w of waiters) w.reject(err);
   }
 
-  /** Image IDs in use by containers (the image's own chain is what their snapshots stand on). */
-  imagesInUse(): Set<Digest> {
-    return new Set(this.store.list().map((r) => r.image));
-  }
-
   /** The lower layer directories of a container, top-most first (init layer, then image). */
   async lowerDirs(record: ContainerRecord): Promise<string[]> {
     const dirs: string[] = [];

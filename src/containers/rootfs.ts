@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { mountAt, unmountIfMounted, mountsUnder, MNT_DETACH, realpathInRoot, copyTree } from '../host/index.js';
 import { errnoCode } from '../base/index.js';
@@ -9,7 +9,7 @@ export function rootfsPath(containerDir: string): string {
   return join(containerDir, 'rootfs');
 }
 
-export async function isMounted(path: string): Promise<boolean> {
+async function isMounted(path: string): Promise<boolean> {
   return (await mountsUnder(path)).includes(path);
 }
 
@@ -66,8 +66,4 @@ export async function copyImageContentIntoVolume(rootfs: string, destination: st
   }
   if (!(await stat(source)).isDirectory()) return;
   await copyTree(source, volumeDir);
-}
-
-export async function removeDir(path: string): Promise<void> {
-  await rm(path, { recursive: true, force: true });
 }

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { displayJsonMessages } from '../../api/client/index.js';
 import type { CommandSpec } from '../parser/command.js';
 import { StatusError } from '../parser/command.js';
+import { openSource } from './images.js';
 
 /** `strata save` (and `strata image save`): images to a tar archive, on stdout or in a file. */
 export const saveCommand: CommandSpec = {
@@ -53,7 +54,7 @@ export const loadCommand: CommandSpec = {
     const input = o.string('input');
     if (input === '' && isTerminal(ctx.stdin)) throw new StatusError(1, 'requested load from stdin, but stdin is empty');
     if (o.strings('platform').length > 0) throw new StatusError(1, '--platform is not supported: strata stores one platform per image');
-    const body = input === '' ? ctx.stdin : await openInput(input);
+    const body = input === '' ? ctx.stdin : await openSource(input);
     // Progress is for people: without a terminal the daemon is asked not to send it.
     const quiet = o.bool('quiet') || !isTerminal(ctx.stdout);
     const stream = await ctx.call((docker) => docker.loadImage(body, { quiet: quiet ? '1' : '0' }) as Promise<NodeJS.ReadableStream>);
@@ -96,16 +97,4 @@ async function copyToFile(path: string, source: Readable): Promise<void> {
     await rm(tmp, { force: true });
     throw err;
   }
-}
-
-async function openInput(path: string): Promise<Readable> {
-  try {
-    const handle = await open(path, 'r');
-    await handle.close();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
-    throw new StatusError(1, `open ${path}: ${reason}`);
-  }
-  return createReadStream(path);
 }

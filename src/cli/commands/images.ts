@@ -144,7 +144,8 @@ export const importCommand: CommandSpec = {
   },
 };
 
-async function openSource(path: string): Promise<Readable> {
+/** A local file to upload, with Go's `open PATH: reason` error when it cannot be read. */
+export async function openSource(path: string): Promise<Readable> {
   try {
     const handle = await open(path, 'r');
     await handle.close();
