@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
 
 export interface CommandResult {
   code: number | null;
@@ -59,3 +60,8 @@ export async function mustRun(argv: string[], options: CommandOptions = {}): Pro
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** This process's environment with the running node's directory first on PATH, for `#!/usr/bin/env node` scripts. */
+export function envWithThisNode(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, PATH: `${dirname(process.execPath)}:${env.PATH ?? '/usr/bin:/bin'}` };
+}

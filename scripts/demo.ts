@@ -51,8 +51,9 @@ async function main(): Promise<void> {
   host = `unix://${socket}`;
   const config = join(temp, 'daemon.json');
   await writeFile(config, '{}\n');
-  const daemon = spawn(process.execPath, [STRATAD, '--root', join(temp, 'root'), '--exec-root', join(temp, 'run'), '--host', host, '--config', config], {
+  const daemon = spawn(STRATAD, ['--root', join(temp, 'root'), '--exec-root', join(temp, 'run'), '--host', host, '--config', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
   });
   let daemonLog = '';
   daemon.stderr!.on('data', (c: Buffer) => { daemonLog += c.toString(); });

@@ -5,6 +5,7 @@ import { startDaemonProcess } from './daemon-process.js';
 import { privateClient, registerLeftoverTeardown, removeContainersOnCleanup, serverVersion, stopOnCleanup, type LaunchContext } from './launch-common.js';
 import { findProcesses } from '../proc-info.js';
 import type { Engine } from './engine.js';
+import { envWithThisNode } from '../process.js';
 
 const projectTop = fileURLToPath(new URL('../../../', import.meta.url));
 export const STRATAD_BIN = join(projectTop, 'bin', 'stratad');
@@ -20,8 +21,9 @@ export async function launchStrata(ctx: LaunchContext): Promise<Engine> {
   await writeFile(config, '{}\n');
   registerLeftoverTeardown(ctx, 'strata', [join(execRoot, 'runc')]);
   const daemon = await startDaemonProcess(
-    [process.execPath, STRATAD_BIN, '--root', root, '--exec-root', execRoot, '-H', `unix://${socket}`, '--config', config],
-    socket, join(ctx.dir, 'stratad.log'), { onSpawned: stopOnCleanup(ctx, 'strata') });
+    // Run as installed (its shebang carries the daemon's V8 flags), with this node first on PATH.
+    [STRATAD_BIN, '--root', root, '--exec-root', execRoot, '-H', `unix://${socket}`, '--config', config],
+    socket, join(ctx.dir, 'stratad.log'), { env: envWithThisNode(), onSpawned: stopOnCleanup(ctx, 'strata') });
   const client = await privateClient(ctx, socket);
   removeContainersOnCleanup(ctx, 'strata', client);
   return {

@@ -6,13 +6,14 @@
  *
  * The per-entry metadata calls are synchronous on purpose: each is a syscall of microseconds,
  * while a thread-pool round trip costs tens, and a layer has tens of thousands of entries.
- * Content writes and recursive removals, which can take long, stay asynchronous, and every
- * entry yields to the event loop while the next one is read from the stream.
+ * So are the content writes of small files. Those of large files and recursive removals,
+ * which can take long, stay asynchronous, and every entry yields to the event loop while the
+ * next one is read from the stream.
  */
 import { rm } from 'node:fs/promises';
 import {
   closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, chmodSync, linkSync, lstatSync, lutimesSync, mkdirSync,
-  openSync, symlinkSync, unlinkSync, write, constants as fsConstants, type Stats,
+  openSync, symlinkSync, unlinkSync, write, writeSync, constants as fsConstants, type Stats,
 } from 'node:fs';
 import { errnoCode, InvalidArgumentError } from '../base/index.js';
 import { lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../host/index.js';
@@ -22,6 +23,9 @@ import type { PinnedDir } from './layer-root.js';
 import type { TarEntry } from './tar-reader.js';
 import type { TarHeader } from './tar-format.js';
 import { isOverlayXattr } from './whiteouts.js';
+
+/** Files up to this size are written synchronously (see applyFile). */
+const SMALL_WRITE = 64 * 1024;
 
 const CREATE_FILE = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW;
 
@@ -78,7 +82,10 @@ async function applyFile(path: string, entry: TarEntry): Promise<void> {
   try {
     let written = 0;
     for await (const chunk of entry.body) {
-      await writeAll(fd, chunk);
+      // A small file's content goes in with one synchronous write (the page cache takes it in
+      // microseconds); a large one's through the thread pool, so a slow disk blocks no one.
+      if (header.size <= SMALL_WRITE) writeAllSync(fd, chunk);
+      else await writeAll(fd, chunk);
       written += chunk.length;
     }
     if (written !== header.size) throw new InvalidArgumentError(`tar entry ${JSON.stringify(header.name)} is short: ${written} of ${header.size} bytes`);
@@ -172,6 +179,10 @@ export function lstatIfExists(path: string): Stats | undefined {
     if (errnoCode(err) === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+function writeAllSync(fd: number, chunk: Buffer): void {
+  for (let offset = 0; offset < chunk.length;) offset += writeSync(fd, chunk, offset);
 }
 
 async function writeAll(fd: number, chunk: Buffer): Promise<void> {

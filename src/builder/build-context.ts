@@ -1,17 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { join, posix } from 'node:path';
-import { errnoCode, InvalidArgumentError, NotFoundError } from '../base/index.js';
-import { applyLayer } from '../archive/index.js';
+import { readFile, stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { errnoCode, errorMessage, InvalidArgumentError, isErrorKind, NotFoundError } from '../base/index.js';
 import { realpathInRoot } from '../host/index.js';
 import type { BuildRequest } from './build-request.js';
 import { DockerIgnore } from './dockerignore.js';
+import { unpackContext, type UnpackedContext } from './context-unpack.js';
 import type { SourceTree } from './source-tree.js';
 
 /**
  * The files a build may COPY: a directory given on disk (read in place, never written), or
  * the tar the API received, unpacked with the secure applier into a private directory that
- * `dispose` removes. `.dockerignore` at its root hides what it excludes.
+ * `dispose` removes (see unpackContext). `.dockerignore` at its root hides what it excludes.
  */
 export class BuildContext implements SourceTree {
   readonly kind = 'context';
@@ -19,26 +18,30 @@ export class BuildContext implements SourceTree {
   private constructor(
     readonly root: string,
     readonly ignore: DockerIgnore,
-    private readonly owned: boolean,
+    private readonly release: () => Promise<void>,
   ) {}
 
-  static async open(source: BuildRequest['context'], scratchDir: string): Promise<BuildContext> {
+  /**
+   * `scratchDir`: the build's private run-state directory (a tmpfs context is mounted there);
+   * `spoolDir`: a private directory on the store's disk for the spooled tar and large contexts.
+   */
+  static async open(source: BuildRequest['context'], scratchDir: string, spoolDir: string): Promise<BuildContext> {
     if ('dir' in source) {
       const st = await stat(source.dir).catch(() => undefined);
       if (!st?.isDirectory()) throw new InvalidArgumentError(`build context ${source.dir} is not a directory`);
-      return new BuildContext(source.dir, await readIgnore(source.dir), false);
+      return new BuildContext(source.dir, await readIgnore(source.dir), async () => {});
     }
-    const root = join(scratchDir, `context-${randomBytes(8).toString('hex')}`);
-    // The scratch directory keeps contexts private; the context root itself gets the mode a
-    // tar without an entry for it gives in Docker (0755), since `COPY . /dst` copies it.
-    await mkdir(root, { recursive: true, mode: 0o700 });
-    await chmod(root, 0o755);
+    let unpacked: UnpackedContext;
     try {
-      await applyLayer(source.tar, root, { whiteouts: 'delete' });
-      return new BuildContext(root, await readIgnore(root), true);
+      unpacked = await unpackContext(source.tar, scratchDir, spoolDir);
     } catch (err) {
-      await rm(root, { recursive: true, force: true });
-      if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`the build context is not a valid tar archive: ${err.message}`, { cause: err });
+      if (err instanceof InvalidArgumentError || isErrorKind(err, 'data-corrupt')) throw new InvalidArgumentError(`the build context is not a valid tar archive: ${errorMessage(err)}`, { cause: err });
+      throw err;
+    }
+    try {
+      return new BuildContext(unpacked.root, await readIgnore(unpacked.root), unpacked.dispose);
+    } catch (err) {
+      await unpacked.dispose();
       throw err;
     }
   }
@@ -58,7 +61,7 @@ export class BuildContext implements SourceTree {
   }
 
   async dispose(): Promise<void> {
-    if (this.owned) await rm(this.root, { recursive: true, force: true });
+    await this.release();
   }
 }
 

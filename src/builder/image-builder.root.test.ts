@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { lstat, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -214,6 +214,39 @@ test('COPY rules: --chown/--chmod, wildcards, file into directory, symlinks copi
     assert.equal(await readFile(join(root, 'rel/here'), 'utf8'), 'a');
     // The COPY through /hostdir landed inside the image, where the link resolves in the root.
     assert.equal(await readFile(join(root, kit.dir, 'canary'), 'utf8'), 'a');
+  });
+  assert.deepEqual(await kit.leftovers(), []);
+}));
+
+test('COPY of a tree over many directories (copied side by side): every file, owner, mode and time; a later source wins', (t) => withBuildKit(t, async (kit) => {
+  const files: Record<string, string | { link: string }> = { 'big/large.bin': 'L'.repeat(300_000), 'over/d0/f0.txt': 'replaced' };
+  for (let d = 0; d < 7; d++) for (let f = 0; f < 6; f++) files[`tree/d${d}/f${f}.txt`] = `tree ${d} ${f}\n`;
+  files['tree/d3/link'] = { link: '../d4/f1.txt' };
+  files.Dockerfile = [
+    'FROM busybox',
+    'RUN mkdir -p /dst/d0 && echo lower > /dst/d0/f5.txt && echo stays > /dst/d0/extra',
+    'COPY --chmod=640 --chown=nobody:nogroup tree big /dst/',
+    'COPY tree over/ /two/',
+  ].join('\n');
+  const dir = await kit.context(files);
+  const mtime = new Date('2001-02-03T04:05:06Z');
+  await utimes(join(dir, 'tree/d2/f2.txt'), mtime, mtime);
+  const out = await kit.build({ context: { tar: packLayer(dir, { whiteouts: 'none' }) } });
+  assert.equal(out.error, undefined, out.text);
+  await kit.withImageRoot(out.imageId!, async (root) => {
+    for (let d = 0; d < 7; d++) {
+      for (let f = 0; f < 6; f++) {
+        const path = join(root, `dst/d${d}/f${f}.txt`);
+        assert.equal(await readFile(path, 'utf8'), `tree ${d} ${f}\n`, path);
+        const st = await lstat(path);
+        assert.deepEqual([st.uid, st.gid, st.mode & 0o777], [65534, 65534, 0o640], path);
+        assert.equal(await readFile(join(root, `two/d${d}/f${f}.txt`), 'utf8'), d === 0 && f === 0 ? 'replaced' : `tree ${d} ${f}\n`);
+      }
+    }
+    assert.equal(await readFile(join(root, 'dst/d0/extra'), 'utf8'), 'stays\n', 'what the image had beside the copy stays');
+    assert.equal((await lstat(join(root, 'dst/d2/f2.txt'))).mtime.getTime(), mtime.getTime(), 'the source mtime is kept');
+    assert.equal(await readlink(join(root, 'dst/d3/link')), '../d4/f1.txt');
+    assert.equal((await readFile(join(root, 'dst/large.bin'), 'utf8')).length, 300_000);
   });
   assert.deepEqual(await kit.leftovers(), []);
 }));

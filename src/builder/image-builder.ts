@@ -53,10 +53,13 @@ function labelInstruction(labels: Readonly<Record<string, string>>, line: number
  */
 export class ImageBuilder {
   private readonly cache: BuildCache;
+  /** On the store's disk: spooled context tars and contexts too large for memory; emptied at start-up. */
+  private readonly spoolDir: string;
   private runtimePath?: Promise<string>;
 
   constructor(private readonly options: ImageBuilderOptions) {
     this.cache = new BuildCache(join(options.root, 'builder', 'cache'));
+    this.spoolDir = join(options.root, 'builder', 'tmp');
   }
 
   /**
@@ -84,7 +87,7 @@ export class ImageBuilder {
     const lease = new Lease(images.leases);
     let context: BuildContext | undefined;
     try {
-      context = await BuildContext.open(request.context, scratchDir);
+      context = await BuildContext.open(request.context, scratchDir, this.spoolDir);
       const text = request.dockerfile && 'text' in request.dockerfile
         ? request.dockerfile.text
         : await context.readDockerfile(request.dockerfile?.path ?? 'Dockerfile');
@@ -172,13 +175,14 @@ export class ImageBuilder {
 
   /**
    * Cleans up after builds a crash interrupted, for the daemon to call at start-up before any
-   * build: unmounts and removes their scratch dirs, deletes their runc containers, and removes
+   * build: unmounts and removes their scratch dirs and spooled contexts, deletes their runc containers, and removes
    * their active snapshots and views (keys `build-…`). Images of finished steps are kept.
    */
   async recover(): Promise<void> {
     const buildsDir = join(this.options.execRoot, 'builds');
     for (const point of (await mountsUnder(buildsDir).catch(() => [] as string[])).reverse()) unmountIfMounted(point, MNT_DETACH);
     await rm(buildsDir, { recursive: true, force: true });
+    await rm(this.spoolDir, { recursive: true, force: true });
     const runcRoot = join(this.options.execRoot, 'runc');
     const runc = await this.runtime().catch(() => undefined);
     if (runc) {

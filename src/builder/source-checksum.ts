@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
 import { readlink } from 'node:fs/promises';
+import { readSmallFile, SMALL_FILE } from './small-file.js';
 import { hostPath, walkTree, type SourceEntry, type SourceTree } from './source-tree.js';
 
 /**
@@ -47,7 +48,8 @@ export async function hashFile(path: string, name: string, stat: Stats, style: H
   const hash = createHash('sha256');
   const linkname = stat.isSymbolicLink() ? await readlink(path) : '';
   hash.update(headerText(name, stat, linkname, style));
-  if (stat.isFile() && stat.size > 0) {
+  if (stat.isFile() && stat.size > 0 && stat.size <= SMALL_FILE) hash.update(readSmallFile(path, stat.size));
+  else if (stat.isFile() && stat.size > 0) {
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   }
   return hash.digest('hex');

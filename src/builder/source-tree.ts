@@ -1,5 +1,5 @@
 import { lstat, readdir } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { errnoCode, InvalidArgumentError, NotFoundError } from '../base/index.js';
 import { realpathInRoot } from '../host/index.js';
@@ -81,9 +81,12 @@ export async function* walkTree(tree: SourceTree, rel: string): AsyncGenerator<{
     if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return;
     throw err;
   }
-  for (const name of names) {
+  for (const [index, name] of names.entries()) {
     const childRel = rel === '' ? name : `${rel}/${name}`;
-    const stat = await lstat(hostPath(tree, childRel));
+    // lstat is a microsecond call, a thread-pool round trip many times that; a big directory
+    // still lets other requests in every so often.
+    if (index % 256 === 255) await new Promise((resolve) => setImmediate(resolve));
+    const stat = lstatSync(hostPath(tree, childRel));
     const excluded = isExcluded(tree, childRel);
     if (excluded && !(stat.isDirectory() && tree.ignore?.mayIncludeUnder(childRel))) continue;
     // An excluded directory entered for its exceptions is reported too: its files need it.

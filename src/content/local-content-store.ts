@@ -21,6 +21,9 @@ import { INGEST_DATA_FILE, INGEST_RECORD_FILE, readIngestRecord, writeIngestReco
 import { LocalIngestWriter } from './local-ingest-writer.js';
 
 const HEX64 = /^[a-f0-9]{64}$/;
+
+/** Bytes gathered before one write to an ingest (see ingest). */
+const WRITE_BATCH = 256 * 1024;
 /** Published blobs are never written again; the mode says so to anyone looking. */
 const BLOB_MODE = 0o444;
 
@@ -102,6 +105,17 @@ export class LocalContentStore implements ContentStore {
    */
   async ingest(ref: string, source: AsyncIterable<Uint8Array> | Readable, options: WriterOptions = {}): Promise<BlobInfo> {
     const writer = await this.openWriter(ref, options, options.expected === undefined);
+    // Small pieces (a layer tar is a 512-byte header, then often a few bytes of content, per
+    // file) are gathered into one write: a write per piece would cost a thread-pool round trip each.
+    const gathered: Uint8Array[] = [];
+    let gatheredBytes = 0;
+    const flush = async () => {
+      if (gatheredBytes === 0) return;
+      const bytes = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, gatheredBytes);
+      gathered.length = 0;
+      gatheredBytes = 0;
+      await writer.write(bytes);
+    };
     try {
       let skip = writer.offset;
       for await (const piece of source as AsyncIterable<Uint8Array | string>) {
@@ -114,10 +128,15 @@ export class LocalContentStore implements ContentStore {
           chunk = chunk.subarray(skip);
           skip = 0;
         }
-        await writer.write(chunk);
+        gathered.push(chunk);
+        gatheredBytes += chunk.length;
+        if (gatheredBytes >= WRITE_BATCH) await flush();
       }
+      await flush();
       return await writer.commit();
     } catch (err) {
+      // What arrived before the source failed is kept for a resume, as if written piece by piece.
+      await flush().catch(() => {});
       await writer.close().catch(() => {});
       throw err;
     }

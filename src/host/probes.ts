@@ -13,3 +13,11 @@ export async function kernelHasFilesystem(name: string): Promise<boolean> {
 export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
+
+/** MemAvailable from /proc/meminfo in bytes: what the kernel can give without swapping. */
+export async function memAvailableBytes(): Promise<number> {
+  const text = await readFile('/proc/meminfo', 'utf8');
+  const kib = /^MemAvailable:\s+(\d+) kB$/m.exec(text)?.[1];
+  if (kib === undefined) throw new Error('/proc/meminfo has no MemAvailable line');
+  return Number(kib) * 1024;
+}

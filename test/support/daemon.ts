@@ -34,9 +34,10 @@ export async function startDaemon(dir: string, extraArgs: string[] = []): Promis
   // A config file of its own, so the machine's /etc/strata/daemon.json never leaks into a test.
   const config = join(dir, 'daemon.json');
   await writeFile(config, '{}\n');
-  const child = spawn(process.execPath, [STRATAD_BIN, '--root', root, '--exec-root', execRoot, '--host', `unix://${socket}`, '--config', config, ...extraArgs], {
+  // Run as installed, so its shebang's V8 flags apply; this node first on PATH for `env node`.
+  const child = spawn(STRATAD_BIN, ['--root', root, '--exec-root', execRoot, '--host', `unix://${socket}`, '--config', config, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, STRATA_LOG_LEVEL: 'debug' },
+    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, STRATA_LOG_LEVEL: 'debug' },
   });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => { output += c.toString(); });

@@ -104,6 +104,8 @@ export async function withBuildKit(t: TestContext, fn: (kit: BuildKit) => Promis
         for (const id of listed.stdout.split('\n').filter(Boolean)) found.push(`container ${id}`);
         const builds = await readdir(join(execRoot, 'builds')).catch(() => [] as string[]);
         for (const b of builds) found.push(`scratch dir ${b}`);
+        const spooled = await readdir(join(root, 'builder', 'tmp')).catch(() => [] as string[]);
+        for (const s of spooled) found.push(`spooled context ${s}`);
         return found;
       },
     };
