@@ -313,6 +313,30 @@ test('exec with env, user and cwd returns its output and exit code', async (t) =
   await bed.runtime.delete(c.id, { force: true });
 });
 
+test('exec without a terminal: output that fits the pipes is there when read after the exit, close() lets the process run on, a signal gives 128+n', async (t) => {
+  const bed = await Testbed.open(t);
+  if (!bed) return;
+  const c = await bed.create('late', [withArgs(['sleep', '1000'])]);
+  await bed.runtime.start(c.id);
+  const quick = await bed.runtime.exec(c.id, 'quick', { args: ['sh', '-c', 'seq 1 2000; echo done >&2'] });
+  const code = await quick.exited;
+  const [out, err] = await Promise.all([collect(quick.stdout), collect(quick.stderr)]);
+  assert.equal(code, 0);
+  assert.equal(out.split('\n').length, 2001);
+  assert.equal(err, 'done\n');
+
+  // Detached from: its output is dropped, yet it neither blocks on a full pipe nor dies of SIGPIPE.
+  const chatty = await bed.runtime.exec(c.id, 'chatty', { args: ['sh', '-c', 'seq 1 200000; touch /tmp/finished'] });
+  chatty.close();
+  assert.equal(await chatty.exited, 0);
+  const check = await bed.runtime.exec(c.id, 'check', { args: ['ls', '/tmp/finished'] });
+  assert.equal(await check.exited, 0);
+
+  const killed = await bed.runtime.exec(c.id, 'killed', { args: ['sh', '-c', 'kill -9 $$'] });
+  assert.equal(await killed.exited, 137);
+  await bed.runtime.delete(c.id, { force: true });
+});
+
 test('exec stdin reaches the process, in packets conmon can take', async (t) => {
   const bed = await Testbed.open(t);
   if (!bed) return;
