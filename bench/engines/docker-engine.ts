@@ -53,6 +53,7 @@ export async function launchDocker(ctx: LaunchContext, dockerd: string): Promise
     client,
     dataRoot: root,
     execRoot,
+    runcRoot: join(execRoot, 'runtime-runc', 'moby'),
     startMs: daemon.startMs,
     daemonDescription: 'dockerd + containerd',
     monitorDescription: 'containerd-shim-runc-v2',

@@ -12,6 +12,8 @@ export interface Engine {
   /** Persistent store (what `du` measures). */
   dataRoot: string;
   execRoot: string;
+  /** runc's state root for this engine's containers, when it runs them with runc. */
+  runcRoot?: string;
   /** Milliseconds from spawning the daemon to its first answered /_ping. */
   startMs: number;
   /** What counts as "the daemon" in the RSS figures, e.g. "dockerd + containerd". */

@@ -32,6 +32,7 @@ export async function launchStrata(ctx: LaunchContext): Promise<Engine> {
     client,
     dataRoot: root,
     execRoot,
+    runcRoot: join(execRoot, 'runc'),
     startMs: daemon.startMs,
     daemonDescription: 'stratad',
     monitorDescription: 'conmon',

@@ -1,6 +1,6 @@
 import { NET, withContainers, type Scenario, type ScenarioContext } from '../scenario.js';
 import { sleep } from '../process.js';
-import { CommandError } from '../process.js';
+import { CommandError, runCommand } from '../process.js';
 
 /** The everyday verbs, one container at a time, each timed end to end through the CLI. */
 export const latencyScenario: Scenario = {
@@ -13,6 +13,7 @@ export const latencyScenario: Scenario = {
     { id: 'latency.create', title: 'create', unit: 'ms' },
     { id: 'latency.start', title: 'start', unit: 'ms' },
     { id: 'latency.exec-true', title: 'exec true', unit: 'ms', target: { kind: 'vs-docker', max: 0.6, text: '≤ 0.6× Docker' } },
+    { id: 'latency.runc-exec-true', title: 'runc exec true alone (the runtime\'s share of an exec)', unit: 'ms' },
     { id: 'latency.inspect', title: 'inspect (running container)', unit: 'ms' },
     { id: 'latency.ps', title: 'ps (one running)', unit: 'ms' },
     { id: 'latency.kill-rm', title: 'kill + rm', unit: 'ms' },
@@ -26,6 +27,7 @@ export const latencyScenario: Scenario = {
       ctx.record('latency.create', created.ms);
       ctx.record('latency.start', await client.time(['start', id]));
       ctx.record('latency.exec-true', await client.time(['exec', id, 'true']));
+      await recordRuncExec(ctx, id);
       ctx.record('latency.inspect', await client.time(['inspect', id]));
       ctx.record('latency.ps', await client.time(['ps']));
       ctx.record('latency.kill-rm', await killThenRemove(ctx, id));
@@ -37,6 +39,19 @@ export const latencyScenario: Scenario = {
     });
   },
 };
+
+/**
+ * `runc exec` of the same container run directly, the floor any engine built on runc pays per
+ * exec (its seccomp filter is compiled anew for every process): beside `exec true`, it shows
+ * how much of an exec is the engine's own.
+ */
+async function recordRuncExec(ctx: ScenarioContext, id: string): Promise<void> {
+  const root = ctx.engine.runcRoot;
+  if (!root) return ctx.skip('latency.runc-exec-true', `${ctx.engine.name} does not run its containers with runc here`);
+  const result = await runCommand(['runc', '--root', root, 'exec', id, 'true'], { timeoutMs: 30_000 });
+  if (result.code !== 0) throw new CommandError(['runc', '--root', root, 'exec', id, 'true'], result);
+  ctx.record('latency.runc-exec-true', result.ms);
+}
 
 /**
  * `kill` then `rm`, timed together. Docker's kill returns once the container has stopped; an
