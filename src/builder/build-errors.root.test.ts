@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { packLayer } from '../archive/index.js';
+import { mountsUnder } from '../host/index.js';
 import { DockerfileError } from './dockerfile/index.js';
 import { RunStepFailedError } from './build-errors.js';
 import { withBuildKit, type BuildKit } from './testsuite/build-kit.js';
@@ -81,11 +83,13 @@ test('a failing RUN: Docker\'s message with the exit code, its container deleted
 
 test('recover() cleans up after a build a crash interrupted', (t) => withBuildKit(t, async (kit) => {
   const dir = await kit.context({ Dockerfile: 'FROM busybox\nRUN echo started && sleep 600\n' });
-  const build = kit.builder.build({ context: { dir } });
+  // A context sent as a tar, as the API gets it: unpacked onto a tmpfs of the build's own.
+  const build = kit.builder.build({ context: { tar: packLayer(dir, { whiteouts: 'none' }) } });
   for (;;) {
     const next = await build.next();
     if (next.done || next.value.type === 'output') break;
   }
+  assert.ok((await mountsUnder(kit.execRoot)).some((m) => /\/context-[0-9a-f]+$/.test(m)), 'the context tmpfs is mounted while the build runs');
   // The build is stuck in its RUN, as if the daemon had died: recovery must clear it.
   await kit.builder.recover();
   assert.deepEqual(await kit.leftovers(), []);
