@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Digest } from '../base/index.js';
 import { mountsUnder, runCommand, unmountIfMounted, MNT_DETACH } from '../host/index.js';
@@ -184,7 +184,9 @@ export class ImageBuilder {
     await rm(buildsDir, { recursive: true, force: true });
     await rm(this.spoolDir, { recursive: true, force: true });
     const runcRoot = join(this.options.execRoot, 'runc');
-    const runc = await this.runtime().catch(() => undefined);
+    // runc keeps a directory per container under its root: none there, nothing to delete.
+    const hasContainers = (await readdir(runcRoot).catch(() => [])).length > 0;
+    const runc = hasContainers ? await this.runtime().catch(() => undefined) : undefined;
     if (runc) {
       const listed = await runCommand([runc, '--root', runcRoot, 'list', '-q'], { check: false, timeoutMs: 30_000 });
       for (const id of listed.stdout.split('\n').filter(Boolean)) {

@@ -58,7 +58,7 @@ export async function openEngine(root: string, execRoot: string, requested: Stor
   // Re-adopts containers that kept running while the daemon was away, records exits meanwhile.
   await containers.init();
   const execs = new ExecService(containers, logger);
-  const builder = new ImageBuilder({ images, root, execRoot: join(execRoot, 'builder') });
+  const builder = new ImageBuilder({ images, root, execRoot: join(execRoot, 'builder'), runtimePath: runtime.runtime.path });
   // Builds cut short by a crash leave step containers, snapshots and mounts: clean them first.
   await builder.recover();
 
