@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test, type TestContext } from 'node:test';
@@ -91,4 +93,22 @@ test('a context cut off mid-upload leaves nothing behind', (t) => withDirs(t, as
   assert.deepEqual(await mountsUnder(dirs.scratch), []);
   assert.deepEqual(await readdir(dirs.scratch), []);
   assert.deepEqual(await readdir(dirs.spool), []);
+}));
+
+test('without the right to mount, the context is unpacked on disk all the same', (t) => withDirs(t, async (dirs) => {
+  await writeContext(dirs.source);
+  // A child without CAP_SYS_ADMIN (a daemon confined that way) runs the same unpack.
+  const script = `
+    import { packLayer } from ${JSON.stringify(fileURLToPath(new URL('../archive/index.js', import.meta.url)))};
+    import { unpackContext } from ${JSON.stringify(fileURLToPath(new URL('./context-unpack.js', import.meta.url)))};
+    const context = await unpackContext(packLayer(${JSON.stringify(dirs.source)}, { whiteouts: 'none' }), ${JSON.stringify(dirs.scratch)}, ${JSON.stringify(dirs.spool)});
+    console.log(context.medium, context.root);
+  `;
+  const child = spawnSync('setpriv', ['--bounding-set=-sys_admin', '--inh-caps=-sys_admin', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  const [medium, root] = child.stdout.trim().split(' ');
+  assert.equal(medium, 'disk');
+  assert.ok(root!.startsWith(dirs.spool + '/'), root);
+  assert.equal(await readFile(join(root!, 'd1/f2.txt'), 'utf8'), 'file 1/2\n');
+  assert.deepEqual(await readdir(dirs.scratch), [], 'the tmpfs mount point tried first is gone');
 }));

@@ -40,6 +40,8 @@ async function clearTarget(target: string, keepDirectory: boolean): Promise<bool
 const CHUNK = 256 * 1024;
 /** Directories whose files are copied at once (see copyDirectoryContents). */
 const PARALLEL_DIRECTORIES = 4;
+/** Files gathered from the walk before they are copied (see copyDirectoryContents). */
+const LEAF_BATCH = 4096;
 
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
@@ -108,15 +110,17 @@ interface PendingLeaf { source: string; stat: Stats; target: string; owner: Owne
 
 /**
  * Copies the contents of a source directory into `destHost`, an existing real directory.
- * Directories are made in walk order (parents first); the files of each directory are then
- * copied by one of a few workers, each working in a different directory. Creating files in
+ * Directories are made in walk order (parents first); files are gathered in batches and the
+ * files of each directory in a batch copied by one of a few workers, each working in a
+ * different directory. Creating files in
  * one directory is serialised by the kernel, but creates in different directories overlap,
  * and on a disk where a create costs near a millisecond that halves a large COPY. Each name
  * is written once, so the order of the files does not matter.
  */
 async function copyDirectoryContents(entry: SourceEntry, destHost: string, options: CopyOptions, times: PendingTimes): Promise<void> {
   const made = new Map<string, string>([[entry.rel, destHost]]);
-  const leavesByDirectory = new Map<string, PendingLeaf[]>();
+  let leavesByDirectory = new Map<string, PendingLeaf[]>();
+  let pending = 0;
   for await (const child of walkTree(entry.tree, entry.rel)) {
     const parentRel = posix.dirname(child.rel) === '.' ? '' : posix.dirname(child.rel);
     const parentHost = made.get(parentRel);
@@ -134,9 +138,19 @@ async function copyDirectoryContents(entry: SourceEntry, destHost: string, optio
       let leaves = leavesByDirectory.get(parentHost);
       if (!leaves) leavesByDirectory.set(parentHost, (leaves = []));
       leaves.push({ source, stat: child.stat, target, owner });
+      // A bounded batch: a tree of a million files is never held in memory at once.
+      if (++pending >= LEAF_BATCH) {
+        await copyLeavesSideBySide([...leavesByDirectory.values()], options);
+        leavesByDirectory = new Map();
+        pending = 0;
+      }
     }
   }
-  const directories = [...leavesByDirectory.values()];
+  await copyLeavesSideBySide([...leavesByDirectory.values()], options);
+}
+
+/** Copies the files of several directories at once, one worker a directory at a time. */
+async function copyLeavesSideBySide(directories: PendingLeaf[][], options: CopyOptions): Promise<void> {
   let failed = false;
   const worker = async () => {
     try {

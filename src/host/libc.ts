@@ -23,6 +23,7 @@ export const sys = {
   socket: libc.func('int socket(int domain, int type, int protocol)'),
   connect: libc.func('int connect(int fd, const void *addr, uint32_t addrlen)'),
   recv: libc.func('intptr_t recv(int fd, _Out_ void *buf, size_t len, int flags)'),
+  getpagesize: libc.func('int getpagesize(void)'),
 };
 
 const errnoNames = new Map<number, string>(

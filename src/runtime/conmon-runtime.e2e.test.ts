@@ -313,7 +313,7 @@ test('exec with env, user and cwd returns its output and exit code', async (t) =
   await bed.runtime.delete(c.id, { force: true });
 });
 
-test('exec without a terminal: output that fits the pipes is there when read after the exit, close() lets the process run on, a signal gives 128+n', async (t) => {
+test('exec: output read after the exit is all there, close() lets the process run on, a signal gives 128+n, a background child does not hold the exec open', async (t) => {
   const bed = await Testbed.open(t);
   if (!bed) return;
   const c = await bed.create('late', [withArgs(['sleep', '1000'])]);
@@ -334,6 +334,14 @@ test('exec without a terminal: output that fits the pipes is there when read aft
 
   const killed = await bed.runtime.exec(c.id, 'killed', { args: ['sh', '-c', 'kill -9 $$'] });
   assert.equal(await killed.exited, 137);
+
+  // A child left running in the background still holds the output pipe: the exec has ended
+  // all the same when its own process exits, as Docker's does.
+  const forked = await bed.runtime.exec(c.id, 'forked', { args: ['sh', '-c', 'sleep 60 & echo started'] });
+  const forkedOut = collect(forked.stdout);
+  const ended = await Promise.race([forked.exited, new Promise<string>((r) => setTimeout(() => r('still waiting after 20 s'), 20_000))]);
+  assert.equal(ended, 0);
+  assert.equal(await forkedOut, 'started\n');
   await bed.runtime.delete(c.id, { force: true });
 });
 

@@ -12,7 +12,6 @@ import { hostBoundingCapabilities } from './capabilities.js';
 import { conmonCreateArgs } from './conmon-args.js';
 import { launchConmon, type ConmonLaunch } from './conmon-process.js';
 import { startExecSession, type ExecOptions, type ExecSession } from './exec-session.js';
-import { startDirectExecSession } from './direct-exec.js';
 import { ExitWatcher, type ExitRecord } from './exit-watcher.js';
 import { isLiveProcess, killIfLive, readPidFile, waitProcessGone } from './monitor-pid.js';
 import { RuncCli, type RuncState } from './runc-cli.js';
@@ -303,13 +302,9 @@ export class ConmonRuntime extends EventEmitter {
     await writeControl(fifo, `1 ${Math.round(size.height)} ${Math.round(size.width)}\n`, `container ${id}`);
   }
 
-  /**
-   * Runs a process in the running container: with a terminal under conmon's exec mode (see
-   * startExecSession), without one as a foreground `runc exec` (see startDirectExecSession).
-   */
+  /** Runs a process in the running container under conmon's exec mode; see ExecSession. */
   exec(id: string, execId: string, options: ExecOptions): Promise<ExecSession> {
-    const start = options.tty ? startExecSession : startDirectExecSession;
-    return start({
+    return startExecSession({
       containerId: checkContainerId(id),
       execId: checkContainerId(execId),
       options,

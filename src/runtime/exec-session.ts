@@ -60,7 +60,7 @@ export interface ExecDeps {
 }
 
 /** The process spec of an exec: the container's own (capabilities, rlimits, …) with the exec's overrides. */
-export async function execProcessSpec(deps: ExecDeps): Promise<ProcessSpec> {
+async function execProcessSpec(deps: ExecDeps): Promise<ProcessSpec> {
   const { containerId: id, options, paths } = deps;
   const config = await readBundleConfig(paths.configLink(id), id);
   const base = config.process;
