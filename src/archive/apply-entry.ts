@@ -6,9 +6,9 @@
  *
  * The per-entry metadata calls are synchronous on purpose: each is a syscall of microseconds,
  * while a thread-pool round trip costs tens, and a layer has tens of thousands of entries.
- * So are the content writes of small files. Those of large files and recursive removals,
- * which can take long, stay asynchronous, and every entry yields to the event loop while the
- * next one is read from the stream.
+ * So are the content writes of small files into a tmpfs. Other content writes and recursive
+ * removals, which can take long, stay asynchronous, and every entry yields to the event loop
+ * while the next one is read from the stream.
  */
 import { rm } from 'node:fs/promises';
 import {
@@ -24,7 +24,7 @@ import type { TarEntry } from './tar-reader.js';
 import type { TarHeader } from './tar-format.js';
 import { isOverlayXattr } from './whiteouts.js';
 
-/** Files up to this size are written synchronously (see applyFile). */
+/** Files up to this size are written synchronously into memory (see applyFile). */
 const SMALL_WRITE = 64 * 1024;
 
 const CREATE_FILE = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW;
@@ -39,7 +39,7 @@ export async function applyEntryIn(parent: PinnedDir, base: string, entry: TarEn
       await applyDirectory(path, rel, header, state);
       break;
     case 'file':
-      await applyFile(path, entry);
+      await applyFile(path, entry, state.syncSmallWrites === true);
       break;
     case 'symlink':
       await clearSlot(path, false);
@@ -74,7 +74,7 @@ async function applyDirectory(path: string, rel: string, header: TarHeader, stat
   state.directoryTimes.push({ rel, atime: atimeOf(header), mtime: header.mtime });
 }
 
-async function applyFile(path: string, entry: TarEntry): Promise<void> {
+async function applyFile(path: string, entry: TarEntry, syncSmallWrites: boolean): Promise<void> {
   const { header } = entry;
   await clearSlot(path, false);
   // 0600 until the content is in: the final mode may be wider.
@@ -82,9 +82,9 @@ async function applyFile(path: string, entry: TarEntry): Promise<void> {
   try {
     let written = 0;
     for await (const chunk of entry.body) {
-      // A small file's content goes in with one synchronous write (the page cache takes it in
-      // microseconds); a large one's through the thread pool, so a slow disk blocks no one.
-      if (header.size <= SMALL_WRITE) writeAllSync(fd, chunk);
+      // Into memory a small file's content goes with one synchronous write; anything else
+      // through the thread pool, so a disk busy writing back blocks no one.
+      if (syncSmallWrites && header.size <= SMALL_WRITE) writeAllSync(fd, chunk);
       else await writeAll(fd, chunk);
       written += chunk.length;
     }

@@ -26,4 +26,6 @@ export interface ApplyState {
   applied: Set<string>;
   /** Directory times, set after every entry is in because adding children changes them. */
   directoryTimes: Array<{ rel: string; atime: number; mtime: number }>;
+  /** Write small files' content synchronously (see ApplyOptions.memoryBacked). */
+  syncSmallWrites?: boolean;
 }

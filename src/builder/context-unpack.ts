@@ -85,7 +85,7 @@ async function unpackOnTmpfs(spool: string, root: string, needed: number): Promi
     // A tar without an entry for its root gives it Docker's 0755 (`COPY . /dst` copies it).
     mountRaw('tmpfs', root, 'tmpfs', MS_NOSUID | MS_NODEV | MS_NOEXEC, `size=${needed + 16 * pageSizeBytes()},mode=0755`);
     mounted = true;
-    await applyLayer(createReadStream(spool), root, { whiteouts: 'delete' });
+    await applyLayer(createReadStream(spool), root, { whiteouts: 'delete', memoryBacked: true });
     return { root, medium: 'tmpfs', dispose };
   } catch {
     // No tmpfs here (no right to mount one), or the archive holds something a tmpfs cannot

@@ -1,5 +1,5 @@
 import {
-  closeSync, constants, createReadStream, lstatSync, fchmodSync, fchownSync, futimesSync, open as openCallback, writeSync, type Stats,
+  closeSync, constants, createReadStream, lstatSync, fchmodSync, fchownSync, futimesSync, open as openCallback, write as writeCallback, type Stats,
 } from 'node:fs';
 import { chmod, lchown, lutimes, mkdir, open, readlink, rm, symlink, utimes, type FileHandle } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
@@ -56,6 +56,10 @@ async function copyContent(input: FileHandle, output: FileHandle): Promise<void>
   }
 }
 
+function writeAt(fd: number, data: Buffer, offset: number): Promise<number> {
+  return new Promise((resolve, reject) => writeCallback(fd, data, offset, data.length - offset, null, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
 /** Opens a new file, asynchronously: creating an inode is the slow step on many disks. */
 function createFile(target: string): Promise<number> {
   return new Promise((resolve, reject) => openCallback(target, CREATE_FLAGS, 0o600, (err, fd) => (err ? reject(err) : resolve(fd))));
@@ -64,7 +68,8 @@ function createFile(target: string): Promise<number> {
 /**
  * Copies one non-directory entry to `target` (whose parent is a verified real directory).
  * The cheap calls (reading a small source, metadata on the new file) are synchronous; the
- * create is not, so that copies into several directories overlap it (see copyDirectoryContents).
+ * create and the write are not, so that copies into several directories overlap them (see
+ * copyDirectoryContents).
  */
 async function copyLeaf(source: string, stat: Stats, target: string, owner: Owner, options: CopyOptions): Promise<void> {
   if (!stat.isFile() && !stat.isSymbolicLink()) return; // devices, FIFOs and sockets are not copied
@@ -81,7 +86,8 @@ async function copyLeaf(source: string, stat: Stats, target: string, owner: Owne
     const content = readSmallFile(source, stat.size);
     const fd = await createFile(target);
     try {
-      for (let written = 0; written < content.length;) written += writeSync(fd, content, written);
+      // Written through the thread pool: on a disk busy writing back, a write can be held up.
+      for (let written = 0; written < content.length;) written += await writeAt(fd, content, written);
       fchownSync(fd, owner.uid, owner.gid);
       fchmodSync(fd, mode); // after chown, which clears setuid bits
       futimesSync(fd, stat.atime, stat.mtime);
