@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -127,7 +128,11 @@ export async function* runContainer(options: RunContainerOptions): AsyncGenerato
     options.signal?.removeEventListener('abort', onAbort);
     // Still running when the consumer stopped early or an error came first.
     if (child && !reaped) await kill();
-    await runCommand([options.runcPath, ...globalArgs, 'delete', '--force', containerId], { check: false, timeoutMs: 30_000 }).catch(() => {});
+    // A foreground `runc run` destroys its container when the process exits; its state
+    // directory is left only when runc itself was cut short, and then it is deleted here.
+    if (existsSync(join(options.runcRoot, containerId))) {
+      await runCommand([options.runcPath, ...globalArgs, 'delete', '--force', containerId], { check: false, timeoutMs: 30_000 }).catch(() => {});
+    }
     await rm(bundleDir, { recursive: true, force: true }).catch(() => {});
   }
 }
