@@ -15,7 +15,7 @@ import {
   closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, chmodSync, linkSync, lstatSync, lutimesSync, mkdirSync,
   openSync, symlinkSync, unlinkSync, write, writeSync, constants as fsConstants, type Stats,
 } from 'node:fs';
-import { errnoCode, InvalidArgumentError } from '../base/index.js';
+import { errnoCode, InvalidArgumentError, SMALL_FILE } from '../base/index.js';
 import { lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../host/index.js';
 import { cleanEntryName, copyEntryName, joinEntryName, splitEntryName } from './entry-name.js';
 import type { ApplyState } from './apply-state.js';
@@ -23,9 +23,6 @@ import type { PinnedDir } from './layer-root.js';
 import type { TarEntry } from './tar-reader.js';
 import type { TarHeader } from './tar-format.js';
 import { isOverlayXattr } from './whiteouts.js';
-
-/** Files up to this size are written synchronously into memory (see applyFile). */
-const SMALL_WRITE = 64 * 1024;
 
 const CREATE_FILE = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW;
 
@@ -84,7 +81,7 @@ async function applyFile(path: string, entry: TarEntry, syncSmallWrites: boolean
     for await (const chunk of entry.body) {
       // Into memory a small file's content goes with one synchronous write; anything else
       // through the thread pool, so a disk busy writing back blocks no one.
-      if (syncSmallWrites && header.size <= SMALL_WRITE) writeAllSync(fd, chunk);
+      if (syncSmallWrites && header.size <= SMALL_FILE) writeAllSync(fd, chunk);
       else await writeAll(fd, chunk);
       written += chunk.length;
     }

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { fstatSync, openSync, read, readSync, readlinkSync, constants as fsConstants } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { FailedPreconditionError, digestFromHash, errnoCode, type Digest } from '../base/index.js';
+import { FailedPreconditionError, SMALL_FILE, digestFromHash, errnoCode, type Digest } from '../base/index.js';
 import { closeFd, lgetxattr, llistxattr, major, minor, openInRoot } from '../host/index.js';
 import { END_OF_ARCHIVE, encodeTarHeader } from './tar-encode.js';
 import { decodeUtf8, paddingFor, type TarHeader } from './tar-format.js';
@@ -33,8 +33,6 @@ export interface LayerMeasure {
 }
 
 const READ_CHUNK = 256 * 1024;
-/** Files up to this size are read synchronously (see fileContent). */
-const SMALL_READ = 64 * 1024;
 
 /** The uncompressed layer tar of `dir`, streamed as it is read from disk. */
 export function packLayer(dir: string, options: PackOptions): Readable {
@@ -188,7 +186,7 @@ async function* fileContent(node: LayerNode, size: number): AsyncGenerator<Buffe
     for (;;) {
       const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, left + 1));
       // A small file is read synchronously: microseconds, where a thread-pool round trip costs more.
-      const n = size <= SMALL_READ ? readSync(fd, buffer, 0, buffer.length, null) : await readInto(fd, buffer);
+      const n = size <= SMALL_FILE ? readSync(fd, buffer, 0, buffer.length, null) : await readInto(fd, buffer);
       if (n > left) throw new FailedPreconditionError(`${JSON.stringify(node.tarName)} grew while the layer was being packed`);
       if (n === 0) {
         if (left === 0) return;

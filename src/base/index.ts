@@ -5,3 +5,4 @@ export * from './async-lock.js';
 export * from './logging.js';
 export * from './streams.js';
 export * from './human-duration.js';
+export * from './small-file.js';

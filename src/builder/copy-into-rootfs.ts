@@ -3,12 +3,12 @@ import {
 } from 'node:fs';
 import { chmod, lchown, lutimes, mkdir, open, readlink, rm, symlink, utimes, type FileHandle } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
+import { readSmallFile, SMALL_FILE } from '../base/index.js';
 import { applyLayer } from '../archive/index.js';
 import type { Owner } from './copy-owner.js';
 import { ensureDirectoryInRoot, isDirectoryInRoot } from './rootfs-paths.js';
 import { hostPath, walkTree, type SourceEntry } from './source-tree.js';
 import { isTarArchive } from './tar-detect.js';
-import { readSmallFile, SMALL_FILE } from './small-file.js';
 
 export interface CopyOptions {
   /** `--chown`; without it context files become 0:0 and image files keep their owner. */
@@ -118,10 +118,10 @@ interface PendingLeaf { source: string; stat: Stats; target: string; owner: Owne
  * Copies the contents of a source directory into `destHost`, an existing real directory.
  * Directories are made in walk order (parents first); files are gathered in batches and the
  * files of each directory in a batch copied by one of a few workers, each working in a
- * different directory. Creating files in
- * one directory is serialised by the kernel, but creates in different directories overlap,
- * and on a disk where a create costs near a millisecond that halves a large COPY. Each name
- * is written once, so the order of the files does not matter.
+ * different directory. Creating files in one directory is serialised by the kernel, but
+ * creates in different directories overlap, and on a disk where a create costs near a
+ * millisecond that halves a large COPY. Each name is written once, so the order of the files
+ * does not matter.
  */
 async function copyDirectoryContents(entry: SourceEntry, destHost: string, options: CopyOptions, times: PendingTimes): Promise<void> {
   const made = new Map<string, string>([[entry.rel, destHost]]);

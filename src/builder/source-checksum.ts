@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
 import { readlink } from 'node:fs/promises';
-import { readSmallFile, SMALL_FILE } from './small-file.js';
+import { readSmallFile, SMALL_FILE } from '../base/index.js';
 import { hostPath, walkTree, type SourceEntry, type SourceTree } from './source-tree.js';
 
 /**

@@ -1,5 +1,6 @@
 import { open, opendir, readlink, type FileHandle } from 'node:fs/promises';
-import { closeSync, constants, lstatSync, openSync, readSync, type BigIntStats } from 'node:fs';
+import { closeSync, lstatSync, openSync, type BigIntStats } from 'node:fs';
+import { readSmallFile, SMALL_FILE } from '../../base/index.js';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ContextExcludes } from './context-ignore.js';
@@ -28,27 +29,6 @@ export interface ContextTarOptions {
 }
 
 const CHUNK = 64 * 1024;
-/** Files up to this size are read whole with one synchronous call. */
-const SMALL_FILE = 64n * 1024n;
-
-/**
- * Exactly `size` bytes of a small file (zeros if it shrank, cut if it grew, as for large
- * ones), read without following a symlink put in its place.
- */
-function readSmallFile(path: string, size: number): Buffer {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  try {
-    const data = Buffer.alloc(size);
-    for (let offset = 0; offset < size;) {
-      const n = readSync(fd, data, offset, size - offset, offset);
-      if (n === 0) break;
-      offset += n;
-    }
-    return data;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * The build context as the docker CLI sends it (moby's archive.TarWithOptions with
@@ -133,8 +113,8 @@ async function* contextTarChunks(options: ContextTarOptions): AsyncGenerator<Buf
       yield encodeTarHeader(header);
       continue;
     }
-    if (st.size <= SMALL_FILE) {
-      // A small file in one synchronous read: far cheaper than a thread-pool round trip per call.
+    if (st.size <= BigInt(SMALL_FILE)) {
+      // Read whole before its header is written, so the header gives the size actually read.
       let data: Buffer;
       try {
         data = readSmallFile(path, Number(st.size));

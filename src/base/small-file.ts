@@ -1,9 +1,9 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 
 /**
- * Files up to this size are read with one synchronous call: microseconds from the page cache
- * or a tmpfs, where a stream or a thread-pool round trip per call costs far more, and a
- * context or COPY has thousands of them.
+ * Files up to this size are read (and, into memory, written) with one synchronous call:
+ * microseconds from the page cache or a tmpfs, where a stream or a thread-pool round trip per
+ * call costs far more, and a context, a COPY or a layer has thousands of them.
  */
 export const SMALL_FILE = 64 * 1024;
 
@@ -27,4 +27,3 @@ export function readSmallFile(source: string, size: number): Buffer {
     closeSync(fd);
   }
 }
-
